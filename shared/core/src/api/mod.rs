@@ -1,0 +1,7 @@
+//! HTTP handlers, one module per route group: parse, authorise, call the stores, render.
+
+pub mod api_keys;
+pub mod memories;
+pub mod memory_banks;
+pub mod user_auth;
+pub mod version;

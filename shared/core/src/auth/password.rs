@@ -1,0 +1,1 @@
+//! Password hashing (placeholder until the user-auth group lands).

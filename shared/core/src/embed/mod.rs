@@ -1,0 +1,1 @@
+//! Embedders: the built-in static model and an OpenAI-compatible HTTP client.

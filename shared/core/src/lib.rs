@@ -1,0 +1,25 @@
+//! Botmem's core: the domain, the HTTP API of every route group, authentication, SQL stores,
+//! search and ranking. It has no platform dependency: platforms reach it through the traits in
+//! [`ports`] and call [`router::serve`] with a request.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod embed;
+pub mod error;
+pub mod http;
+pub mod ports;
+pub mod router;
+pub mod search;
+pub mod store;
+pub mod util;
+
+#[cfg(test)]
+pub mod testing;
+
+pub use app::App;
+pub use config::{Config, EmbedderConfig};
+pub use error::{ApiError, ApiResult};
+pub use http::{Method, Request, Response};
+pub use router::{serve, Group};

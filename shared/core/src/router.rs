@@ -1,0 +1,92 @@
+//! Entry into the API: finds the handler for a request within one route group, maps errors
+//! to the JSON envelope, stamps `x-request-id` and logs one line per request.
+
+use crate::api;
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Request, Response};
+use crate::util::random_base62;
+
+/// The route groups. Each compiles to its own function and serves the paths under
+/// `/api/<group>`; `UserAuth` also serves `/api/me`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Version,
+    UserAuth,
+    ApiKeys,
+    Memories,
+    MemoryBanks,
+}
+
+impl Group {
+    /// Returns the group that serves the first path segment after `/api`.
+    pub fn for_segment(segment: &str) -> Option<Group> {
+        match segment {
+            "version" => Some(Group::Version),
+            "user-auth" | "me" => Some(Group::UserAuth),
+            "api-keys" => Some(Group::ApiKeys),
+            "memories" => Some(Group::Memories),
+            "memory-banks" => Some(Group::MemoryBanks),
+            _ => None,
+        }
+    }
+}
+
+/// Serves one request with one route group's handlers. Never fails: errors become responses.
+pub async fn serve(app: &App, group: Group, request: Request) -> Response {
+    let started = app.now();
+    let request_id = request_id_for(&request);
+    let result = dispatch(app, group, &request).await;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            if let ApiError::Internal(cause) = &error {
+                tracing::error!(request.id = %request_id, error.cause = %cause, "request failed");
+            }
+            Response::from_error(&error)
+        }
+    };
+    tracing::info!(
+        request.id = %request_id,
+        http.method = request.method.as_str(),
+        http.path = %request.path,
+        http.status = response.status,
+        duration_ms = app.now() - started,
+        "request"
+    );
+    response.with_header("x-request-id", request_id)
+}
+
+/// Keeps a well-formed `x-request-id` from the caller (such as the gateway), or makes one.
+fn request_id_for(request: &Request) -> String {
+    let given = request.header("x-request-id").filter(|id| {
+        (8..=64).contains(&id.len())
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    match given {
+        Some(id) => id.to_owned(),
+        None => random_base62(16).unwrap_or_else(|_| "unavailable".to_owned()),
+    }
+}
+
+async fn dispatch(app: &App, group: Group, request: &Request) -> ApiResult<Response> {
+    let segments: Vec<&str> = request
+        .path
+        .trim_end_matches('/')
+        .split('/')
+        .skip(1)
+        .collect();
+    let Some((&"api", rest)) = segments.split_first() else {
+        return Err(ApiError::not_found("route"));
+    };
+    if rest.first().and_then(|s| Group::for_segment(s)) != Some(group) {
+        return Err(ApiError::not_found("route"));
+    }
+    match group {
+        Group::Version => api::version::handle(app, request, rest).await,
+        Group::UserAuth => api::user_auth::handle(app, request, rest).await,
+        Group::ApiKeys => api::api_keys::handle(app, request, rest).await,
+        Group::Memories => api::memories::handle(app, request, rest).await,
+        Group::MemoryBanks => api::memory_banks::handle(app, request, rest).await,
+    }
+}

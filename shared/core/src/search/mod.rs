@@ -1,0 +1,3 @@
+//! Search: the exact vector index, and hybrid ranking of text and vector matches.
+
+pub mod exact_index;

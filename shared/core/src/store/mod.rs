@@ -1,0 +1,4 @@
+//! SQL stores, one module per table group. Every statement is a `const` with positional
+//! parameters, and every query of a user's data filters on `user_id`.
+
+pub mod api_keys;

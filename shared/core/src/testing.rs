@@ -1,0 +1,139 @@
+//! Test support: the core's ports backed by an in-process SQLite database with the real
+//! migrations applied, so the same SQL that runs on D1 runs in unit tests.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use async_trait::async_trait;
+use rusqlite::types::{Value as SqliteValue, ValueRef};
+use rusqlite::Connection;
+use serde_json::{Map, Number, Value};
+
+use crate::app::App;
+use crate::config::{Config, EmbedderConfig};
+use crate::ports::{Clock, Database, DbError, Embedder, Row, SqlValue, Statement};
+use crate::search::exact_index::{ExactIndex, VectorCache};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+
+/// An in-memory SQLite database with every migration applied.
+#[allow(missing_debug_implementations)]
+pub struct SqliteDatabase {
+    connection: RefCell<Connection>,
+}
+
+impl SqliteDatabase {
+    pub fn migrated() -> SqliteDatabase {
+        let connection = Connection::open_in_memory().expect("open in-memory SQLite");
+        for migration in MIGRATIONS {
+            connection.execute_batch(migration).expect("apply migration");
+        }
+        SqliteDatabase { connection: RefCell::new(connection) }
+    }
+}
+
+fn to_sqlite(value: &SqlValue) -> SqliteValue {
+    match value {
+        SqlValue::Null => SqliteValue::Null,
+        SqlValue::Integer(v) => SqliteValue::Integer(*v),
+        SqlValue::Real(v) => SqliteValue::Real(*v),
+        SqlValue::Text(v) => SqliteValue::Text(v.clone()),
+    }
+}
+
+fn to_json(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(v) => Value::Number(v.into()),
+        ValueRef::Real(v) => Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ValueRef::Text(v) => Value::String(String::from_utf8_lossy(v).into_owned()),
+        ValueRef::Blob(v) => Value::Array(v.iter().map(|b| Value::from(*b)).collect()),
+    }
+}
+
+fn run_query(connection: &Connection, sql: &str, params: &[SqlValue]) -> rusqlite::Result<Vec<Row>> {
+    let mut statement = connection.prepare(sql)?;
+    let names: Vec<String> = statement.column_names().iter().map(|n| (*n).to_owned()).collect();
+    let values: Vec<SqliteValue> = params.iter().map(to_sqlite).collect();
+    let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut map = Map::new();
+        for (index, name) in names.iter().enumerate() {
+            map.insert(name.clone(), to_json(row.get_ref(index)?));
+        }
+        out.push(Row(map));
+    }
+    Ok(out)
+}
+
+fn db_error(error: rusqlite::Error) -> DbError {
+    DbError::new(error.to_string())
+}
+
+#[async_trait(?Send)]
+impl Database for SqliteDatabase {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
+        run_query(&self.connection.borrow(), sql, params).map_err(db_error)
+    }
+
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, DbError> {
+        let values: Vec<SqliteValue> = params.iter().map(to_sqlite).collect();
+        let changed = self
+            .connection
+            .borrow()
+            .execute(sql, rusqlite::params_from_iter(values))
+            .map_err(db_error)?;
+        Ok(changed as u64)
+    }
+
+    async fn batch(&self, statements: &[Statement]) -> Result<(), DbError> {
+        let mut connection = self.connection.borrow_mut();
+        let transaction = connection.transaction().map_err(db_error)?;
+        for statement in statements {
+            let values: Vec<SqliteValue> = statement.params.iter().map(to_sqlite).collect();
+            transaction
+                .execute(statement.sql, rusqlite::params_from_iter(values))
+                .map_err(db_error)?;
+        }
+        transaction.commit().map_err(db_error)
+    }
+}
+
+/// A clock that tests can move.
+#[derive(Debug)]
+pub struct TestClock(pub Cell<i64>);
+
+impl Clock for TestClock {
+    fn now_millis(&self) -> i64 {
+        self.0.get()
+    }
+}
+
+/// 2024-01-01T00:00:00Z, the starting time of every test clock.
+pub const TEST_EPOCH_MILLIS: i64 = 1_704_067_200_000;
+
+/// Builds an [`App`] on a fresh migrated database, with the exact vector index and `embedder`.
+pub fn test_app(embedder: Option<Box<dyn Embedder>>) -> App {
+    let config = Config {
+        jwt_secret: b"test-secret-test-secret-test-secret!".to_vec(),
+        embedder: EmbedderConfig::Builtin,
+        secure_cookies: true,
+        version: "test".into(),
+        commit: "test".into(),
+        platform: "test".into(),
+    };
+    let db: Rc<dyn Database> = Rc::new(SqliteDatabase::migrated());
+    App {
+        config,
+        vectors: Box::new(ExactIndex::new(db.clone(), Rc::new(VectorCache::default()))),
+        db,
+        embedder,
+        clock: Box::new(TestClock(Cell::new(TEST_EPOCH_MILLIS))),
+    }
+}
+
+/// Runs a future to completion on the current thread.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    futures::executor::block_on(future)
+}

@@ -1,0 +1,90 @@
+//! Identifiers, secrets, hashes and time formatting shared by the stores.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Fills `buffer` from the platform's secure random source.
+pub fn random_bytes(buffer: &mut [u8]) -> ApiResult<()> {
+    getrandom::fill(buffer).map_err(|error| ApiError::internal(format!("random source: {error}")))
+}
+
+/// Returns `length` random base62 characters. Rejection sampling keeps every character
+/// equally likely.
+pub fn random_base62(length: usize) -> ApiResult<String> {
+    let mut out = String::with_capacity(length);
+    let mut buffer = [0u8; 64];
+    while out.len() < length {
+        random_bytes(&mut buffer)?;
+        for byte in buffer {
+            // 248 = 4 * 62: bytes at or above it would favour the first characters.
+            if byte < 248 && out.len() < length {
+                out.push(BASE62[usize::from(byte % 62)] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Returns a new random identifier with a readable prefix, such as `mem_...`.
+pub fn new_id(prefix: &str) -> ApiResult<String> {
+    Ok(format!("{prefix}_{}", random_base62(20)?))
+}
+
+/// Returns the hex SHA-256 digest of `input`.
+pub fn sha256_hex(input: &[u8]) -> String {
+    let digest = Sha256::digest(input);
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Returns a URL-safe base64 SHA-256 digest, used for content-addressed ids.
+pub fn sha256_b64(input: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(input))
+}
+
+/// Formats milliseconds since the epoch as an RFC 3339 UTC string with milliseconds.
+pub fn format_time(millis: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses an RFC 3339 time into milliseconds since the epoch, naming `field` on failure.
+pub fn parse_time(field: &str, value: &str) -> ApiResult<i64> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|time| time.timestamp_millis())
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "invalid {field} {value:?}: expected an RFC 3339 time such as 2024-05-01T12:00:00Z"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_base62_has_requested_length_and_alphabet() {
+        let value = random_base62(40).unwrap();
+        assert_eq!(value.len(), 40);
+        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn format_time_round_trips_through_parse() {
+        let millis = 1_700_000_000_123;
+        assert_eq!(parse_time("t", &format_time(millis)).unwrap(), millis);
+    }
+
+    #[test]
+    fn parse_time_names_the_field() {
+        let error = parse_time("eventTime", "yesterday").unwrap_err();
+        assert!(error.public_message().contains("eventTime"));
+    }
+}
