@@ -2,3 +2,5 @@
 //! parameters, and every query of a user's data filters on `user_id`.
 
 pub mod api_keys;
+pub mod banks;
+pub mod memories;
