@@ -9,6 +9,7 @@ pub mod config;
 pub mod embed;
 pub mod error;
 pub mod http;
+pub mod ingest;
 pub mod ports;
 pub mod router;
 pub mod search;

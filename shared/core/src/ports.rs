@@ -182,15 +182,26 @@ pub trait VectorIndex {
     ) -> ApiResult<Vec<VectorMatch>>;
 }
 
-/// Turns text into a vector. `model_id` and `dims` are stored with every vector, so vectors
-/// of different models are never compared.
+/// Turns text into vectors, one per input text. The model id and each vector's length are
+/// stored with the vector, so vectors of different models are never compared.
 #[async_trait(?Send)]
 pub trait Embedder {
+    /// A stable name of the model, such as `builtin:minilm-static-256`.
     fn model_id(&self) -> &str;
 
-    fn dims(&self) -> usize;
-
     async fn embed(&self, texts: &[String]) -> ApiResult<Vec<Vec<f32>>>;
+}
+
+/// Outbound HTTP for calls to other services, such as an embeddings endpoint.
+#[async_trait(?Send)]
+pub trait HttpClient {
+    /// Sends a JSON POST and returns the status and the response body as JSON.
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &Value,
+    ) -> ApiResult<(u16, Value)>;
 }
 
 /// The current time in milliseconds since the Unix epoch. `std::time` panics on

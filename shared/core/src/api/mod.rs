@@ -3,5 +3,6 @@
 pub mod api_keys;
 pub mod memories;
 pub mod memory_banks;
+mod memory_search;
 pub mod user_auth;
 pub mod version;

@@ -1,0 +1,149 @@
+//! Storing memories: content-addressed ids, the row, then the vector. A memory whose vector
+//! could not be made stays stored and findable by text, with status `failed`, until retried.
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::ports::VectorRecord;
+use crate::store::{banks, memories};
+use crate::store::memories::Memory;
+use crate::util::{format_time, sha256_b64};
+
+/// Failed memories re-embedded by one retry request, so its work stays bounded.
+pub const RETRY_BATCH: i64 = 100;
+
+/// A memory to store, already validated.
+#[derive(Debug, Clone)]
+pub struct NewMemory {
+    pub text: String,
+    pub source_type: String,
+    pub connector_type: String,
+    pub event_time_millis: Option<i64>,
+    pub metadata: Value,
+    pub memory_bank_id: Option<String>,
+    pub importance: f64,
+    pub pinned: bool,
+}
+
+/// Returns the id of a memory: a hash of the user, its source and the item's identity within
+/// that source, so storing the same item twice finds the first copy.
+pub fn memory_id(user_id: &str, source: &str, item_key: &str) -> String {
+    let digest = sha256_b64(format!("{user_id}\u{0}{source}\u{0}{item_key}").as_bytes());
+    format!("mem_{}", &digest[..24])
+}
+
+/// Picks the bank for a new memory: the named one if it is the user's and the credential may
+/// use it, else the user's default bank.
+async fn resolve_bank(app: &App, principal: &Principal, bank_id: Option<&str>) -> ApiResult<String> {
+    let bank_id = match bank_id {
+        Some(id) => banks::get_bank(app, &principal.user_id, id).await?.id,
+        None => banks::default_bank_id(app, &principal.user_id).await?,
+    };
+    principal.require_bank(&bank_id)?;
+    Ok(bank_id)
+}
+
+/// Stores a memory and indexes it. Returns the memory and whether it was new; storing the
+/// same text in the same bank again returns the existing memory unchanged.
+pub async fn create_memory(
+    app: &App,
+    principal: &Principal,
+    new: NewMemory,
+) -> ApiResult<(Memory, bool)> {
+    let user_id = &principal.user_id;
+    let bank_id = resolve_bank(app, principal, new.memory_bank_id.as_deref()).await?;
+    let item_key = sha256_b64(format!("{bank_id}\u{0}{}", new.text).as_bytes());
+    let id = memory_id(user_id, &new.connector_type, &item_key);
+    if let Some(existing) = memories::find_memory(app, user_id, &id).await? {
+        return Ok((existing, false));
+    }
+
+    let now = app.now();
+    let mut memory = Memory {
+        id,
+        text: new.text,
+        source_type: new.source_type,
+        connector_type: new.connector_type,
+        account_id: None,
+        memory_bank_id: bank_id,
+        event_time: format_time(new.event_time_millis.unwrap_or(now)),
+        ingest_time: format_time(now),
+        metadata: new.metadata,
+        entities: Vec::new(),
+        contacts: Vec::new(),
+        importance: new.importance,
+        trust: 1.0,
+        pinned: new.pinned,
+        status: "pending".into(),
+        error: None,
+    };
+    if !memories::insert_memory(app, user_id, &memory).await? {
+        // A concurrent request stored the same item first.
+        let existing = memories::find_memory(app, user_id, &memory.id).await?;
+        return existing.map(|m| (m, false)).ok_or_else(|| ApiError::not_found("memory"));
+    }
+    let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
+    memory.status = status.into();
+    memory.error = error;
+    Ok((memory, true))
+}
+
+/// Embeds one memory and stores its vector, then records the outcome as its status.
+/// Returns the status and the error shown to the user, if any.
+pub async fn index_memory(
+    app: &App,
+    user_id: &str,
+    memory_id: &str,
+    text: &str,
+) -> ApiResult<(&'static str, Option<String>)> {
+    let outcome = embed_and_store(app, user_id, memory_id, text).await;
+    let (status, error) = match outcome {
+        Ok(()) => ("ready", None),
+        Err(error) => {
+            tracing::warn!(user.id = %user_id, memory.id = %memory_id, error = %error,
+                "embedding failed");
+            ("failed", Some("embedding failed; retry with POST /api/memories/retry-failed".to_owned()))
+        }
+    };
+    memories::set_status(app, user_id, memory_id, status, error.as_deref()).await?;
+    Ok((status, error))
+}
+
+async fn embed_and_store(app: &App, user_id: &str, memory_id: &str, text: &str) -> ApiResult<()> {
+    let embedder = app.embedder()?;
+    let mut vectors = embedder.embed(&[text.to_owned()]).await?;
+    let values = vectors.pop().ok_or_else(|| ApiError::internal("embedder returned nothing"))?;
+    let record = VectorRecord {
+        memory_id: memory_id.to_owned(),
+        user_id: user_id.to_owned(),
+        model: embedder.model_id().to_owned(),
+        values,
+    };
+    app.vectors.upsert(&record).await
+}
+
+/// Re-embeds up to [`RETRY_BATCH`] failed memories. Returns how many were retried and how
+/// many had failed in all.
+// NOTE: retries run inside the request because there is no job queue yet; with one, this
+// would enqueue them and return at once.
+pub async fn retry_failed(app: &App, user_id: &str) -> ApiResult<(usize, i64)> {
+    let (failed, total) = memories::failed_memories(app, user_id, RETRY_BATCH).await?;
+    for (memory_id, text) in &failed {
+        index_memory(app, user_id, memory_id, text).await?;
+    }
+    Ok((failed.len(), total))
+}
+
+/// Removes a memory from the database, the text index and the vector index.
+pub async fn delete_memory(app: &App, principal: &Principal, memory_id: &str) -> ApiResult<()> {
+    let user_id = &principal.user_id;
+    let memory = memories::find_memory(app, user_id, memory_id).await?;
+    let memory = memory
+        .filter(|m| principal.may_use_bank(&m.memory_bank_id))
+        .ok_or_else(|| ApiError::not_found("memory"))?;
+    app.vectors.delete(user_id, std::slice::from_ref(&memory.id)).await?;
+    memories::delete_memory(app, user_id, &memory.id).await?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The `memories` table. Its full-text index follows it through triggers (see the migration).
+
+mod list;
+mod text_search;
+
+pub use list::{list_memories, memory_stats, MemoryPage, MemoryStats};
+pub use text_search::{text_matches, TextMatch};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::ports::{Row, SqlValue};
+
+const COUNT_MEMORIES: &str = "SELECT count(*) AS total FROM memories WHERE user_id = ?1";
+
+const INSERT_MEMORY: &str = "
+    INSERT INTO memories
+        (id, user_id, memory_bank_id, text, source_type, connector_type, account_id,
+         event_time, ingest_time, metadata, importance, trust, pinned, status)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending')
+    ON CONFLICT (id) DO NOTHING";
+
+const SELECT_MEMORY: &str = "
+    SELECT id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
+           ingest_time, metadata, importance, trust, pinned, status, error
+    FROM memories
+    WHERE user_id = ?1 AND id = ?2";
+
+/// The memories among the ids in the JSON array ?2 that pass the search filters.
+/// ?3 banks (JSON array or NULL), ?4 source types, ?5 connector types, ?6 from, ?7 to,
+/// ?8 pinned (0, 1 or NULL).
+const SELECT_FILTERED_BY_IDS: &str = "
+    SELECT id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
+           ingest_time, metadata, importance, trust, pinned, status, error
+    FROM memories
+    WHERE user_id = ?1
+      AND id IN (SELECT value FROM json_each(?2))
+      AND (?3 IS NULL OR memory_bank_id IN (SELECT value FROM json_each(?3)))
+      AND (?4 IS NULL OR source_type IN (SELECT value FROM json_each(?4)))
+      AND (?5 IS NULL OR connector_type IN (SELECT value FROM json_each(?5)))
+      AND (?6 IS NULL OR event_time >= ?6)
+      AND (?7 IS NULL OR event_time < ?7)
+      AND (?8 IS NULL OR pinned = ?8)";
+
+const SET_STATUS: &str = "
+    UPDATE memories SET status = ?3, error = ?4
+    WHERE user_id = ?1 AND id = ?2";
+
+const DELETE_MEMORY: &str = "DELETE FROM memories WHERE user_id = ?1 AND id = ?2";
+
+const SELECT_FAILED: &str = "
+    SELECT id, text FROM memories
+    WHERE user_id = ?1 AND status = 'failed'
+    ORDER BY seq
+    LIMIT ?2";
+
+const COUNT_FAILED: &str =
+    "SELECT count(*) AS total FROM memories WHERE user_id = ?1 AND status = 'failed'";
+
+/// A stored memory as the API returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Memory {
+    pub id: String,
+    pub text: String,
+    pub source_type: String,
+    pub connector_type: String,
+    pub account_id: Option<String>,
+    pub memory_bank_id: String,
+    pub event_time: String,
+    pub ingest_time: String,
+    pub metadata: Value,
+    /// Entities and contacts are extracted by later pipeline stages; empty until then.
+    pub entities: Vec<Value>,
+    pub contacts: Vec<Value>,
+    pub importance: f64,
+    pub trust: f64,
+    pub pinned: bool,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The filters shared by listing and search. `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFilter {
+    pub bank_ids: Option<Vec<String>>,
+    pub source_types: Option<Vec<String>>,
+    pub connector_types: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub pinned: Option<bool>,
+}
+
+impl MemoryFilter {
+    /// The filter's parameters in the order ?3.. of the filtered statements.
+    pub(crate) fn params(&self) -> ApiResult<Vec<SqlValue>> {
+        Ok(vec![
+            json_list(&self.bank_ids)?,
+            json_list(&self.source_types)?,
+            json_list(&self.connector_types)?,
+            self.from.clone().into(),
+            self.to.clone().into(),
+            self.pinned.into(),
+        ])
+    }
+}
+
+fn json_list(values: &Option<Vec<String>>) -> ApiResult<SqlValue> {
+    match values {
+        None => Ok(SqlValue::Null),
+        Some(list) => Ok(serde_json::to_string(list).map_err(ApiError::internal)?.into()),
+    }
+}
+
+pub(crate) fn decode_memory(row: &Row) -> ApiResult<Memory> {
+    let metadata = serde_json::from_str(&row.text("metadata")?).map_err(ApiError::internal)?;
+    Ok(Memory {
+        id: row.text("id")?,
+        text: row.text("text")?,
+        source_type: row.text("source_type")?,
+        connector_type: row.text("connector_type")?,
+        account_id: row.optional_text("account_id")?,
+        memory_bank_id: row.text("memory_bank_id")?,
+        event_time: row.text("event_time")?,
+        ingest_time: row.text("ingest_time")?,
+        metadata,
+        entities: Vec::new(),
+        contacts: Vec::new(),
+        importance: row.real("importance")?,
+        trust: row.real("trust")?,
+        pinned: row.boolean("pinned")?,
+        status: row.text("status")?,
+        error: row.optional_text("error")?,
+    })
+}
+
+/// Inserts `memory` unless a memory with its id exists. Returns whether it was inserted.
+pub async fn insert_memory(app: &App, user_id: &str, memory: &Memory) -> ApiResult<bool> {
+    let params = [
+        memory.id.as_str().into(),
+        user_id.into(),
+        memory.memory_bank_id.as_str().into(),
+        memory.text.as_str().into(),
+        memory.source_type.as_str().into(),
+        memory.connector_type.as_str().into(),
+        memory.account_id.clone().into(),
+        memory.event_time.as_str().into(),
+        memory.ingest_time.as_str().into(),
+        memory.metadata.to_string().into(),
+        memory.importance.into(),
+        memory.trust.into(),
+        memory.pinned.into(),
+    ];
+    Ok(app.db.execute(INSERT_MEMORY, &params).await? > 0)
+}
+
+/// Returns one of the user's memories, or `None` when the id is unknown or someone else's.
+pub async fn find_memory(app: &App, user_id: &str, memory_id: &str) -> ApiResult<Option<Memory>> {
+    let rows = app.db.query(SELECT_MEMORY, &[user_id.into(), memory_id.into()]).await?;
+    rows.first().map(decode_memory).transpose()
+}
+
+/// Returns the user's memories among `ids` that pass `filter`, in no particular order.
+pub async fn memories_by_ids(
+    app: &App,
+    user_id: &str,
+    ids: &[String],
+    filter: &MemoryFilter,
+) -> ApiResult<Vec<Memory>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = serde_json::to_string(ids).map_err(ApiError::internal)?;
+    let mut params = vec![user_id.into(), ids.into()];
+    params.extend(filter.params()?);
+    let rows = app.db.query(SELECT_FILTERED_BY_IDS, &params).await?;
+    rows.iter().map(decode_memory).collect()
+}
+
+pub async fn set_status(
+    app: &App,
+    user_id: &str,
+    memory_id: &str,
+    status: &str,
+    error: Option<&str>,
+) -> ApiResult<()> {
+    let params = [user_id.into(), memory_id.into(), status.into(), error.map(str::to_owned).into()];
+    app.db.execute(SET_STATUS, &params).await?;
+    Ok(())
+}
+
+/// Deletes the memory row; the full-text index follows through its trigger.
+pub async fn delete_memory(app: &App, user_id: &str, memory_id: &str) -> ApiResult<bool> {
+    Ok(app.db.execute(DELETE_MEMORY, &[user_id.into(), memory_id.into()]).await? > 0)
+}
+
+/// Returns up to `limit` failed memories as (id, text), oldest first, and the failed total.
+pub async fn failed_memories(
+    app: &App,
+    user_id: &str,
+    limit: i64,
+) -> ApiResult<(Vec<(String, String)>, i64)> {
+    let rows = app.db.query(SELECT_FAILED, &[user_id.into(), limit.into()]).await?;
+    let failed = rows
+        .iter()
+        .map(|row| Ok((row.text("id")?, row.text("text")?)))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let total = app.db.query(COUNT_FAILED, &[user_id.into()]).await?;
+    Ok((failed, total.first().map_or(Ok(0), |row| row.integer("total"))?))
+}
+
+/// Returns how many memories the user has, in every bank.
+pub async fn count_memories(app: &App, user_id: &str) -> ApiResult<i64> {
+    let rows = app.db.query(COUNT_MEMORIES, &[user_id.into()]).await?;
+    rows.first().map_or(Ok(0), |row| row.integer("total"))
+}
