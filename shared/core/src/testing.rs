@@ -137,3 +137,79 @@ pub fn test_app(embedder: Option<Box<dyn Embedder>>) -> App {
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures::executor::block_on(future)
 }
+
+/// A deterministic embedder for tests: each word adds one to a hashed dimension, so texts
+/// sharing words are similar. It fails on demand to exercise the failure path.
+#[derive(Debug, Default)]
+pub struct HashingEmbedder {
+    pub failing: Rc<Cell<bool>>,
+}
+
+/// Dimensions of [`HashingEmbedder`] vectors.
+pub const HASHING_DIMS: usize = 1024;
+
+#[async_trait(?Send)]
+impl Embedder for HashingEmbedder {
+    fn model_id(&self) -> &str {
+        "test:hashing-1024"
+    }
+
+    async fn embed(&self, texts: &[String]) -> crate::ApiResult<Vec<Vec<f32>>> {
+        if self.failing.get() {
+            return Err(crate::ApiError::internal("test embedder set to fail"));
+        }
+        Ok(texts.iter().map(|text| hash_words(text)).collect())
+    }
+}
+
+fn hash_words(text: &str) -> Vec<f32> {
+    let mut vector = vec![0.0; HASHING_DIMS];
+    for word in crate::search::query::query_terms(text) {
+        let hash = word.bytes().fold(2166136261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16777619));
+        vector[hash as usize % HASHING_DIMS] += 1.0;
+    }
+    vector
+}
+
+/// Sends one request through the router and returns the status and the JSON body.
+pub fn call(
+    app: &App,
+    group: crate::Group,
+    method: crate::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let query = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key.to_owned(), value.to_owned())
+        })
+        .collect();
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    if let Some(token) = token {
+        headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+    }
+    let request = crate::Request {
+        method,
+        path: path.to_owned(),
+        query,
+        headers,
+        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+    };
+    let response = block_on(crate::serve(app, group, request));
+    let json = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    (response.status, json)
+}
+
+/// Registers a user through the API and returns the access token.
+pub fn register(app: &App, email: &str) -> String {
+    let body = serde_json::json!({ "email": email, "password": "correct horse battery", "name": "Test" });
+    let (status, json) =
+        call(app, crate::Group::UserAuth, crate::Method::Post, "/api/user-auth/register", None, Some(body));
+    assert_eq!(status, 201, "register failed: {json}");
+    json["accessToken"].as_str().expect("accessToken").to_owned()
+}

@@ -1,8 +1,12 @@
 //! HTTP handlers, one module per route group: parse, authorise, call the stores, render.
 
 pub mod api_keys;
+pub mod me;
 pub mod memories;
 pub mod memory_banks;
 mod memory_search;
 pub mod user_auth;
 pub mod version;
+
+#[cfg(test)]
+mod memories_story;
