@@ -4,3 +4,5 @@
 pub mod api_keys;
 pub mod banks;
 pub mod memories;
+pub mod sessions;
+pub mod users;
