@@ -31,7 +31,7 @@ teacher_tokenizer_sha256=be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f
 out_dir=$repo_root/assets/embedder/minilm-static-256
 # sha256 of the committed model.safetensors, built on x86-64. CPUs with other
 # SIMD paths (AVX-512, for example) may round the last bits differently.
-reference_sha256=REFERENCE_SHA256
+reference_sha256=65cbd4cd3d01e815cf5c09b05b7b605f629751327607b1dcaa85a9dcd423047e
 
 # Exits with an error unless file $2 has sha256 $1.
 check_sha256() {

@@ -49,9 +49,8 @@ struct Args {
     base_model: String,
 
     /// File for the teacher's raw token vectors (little-endian f32). When it
-    /// exists it is read instead of running the teacher; it is checked only
-    /// against the vocabulary and hidden sizes, so delete it when the teacher
-    /// changes.
+    /// exists, it is read instead of running the teacher. Only its size is
+    /// checked, so delete it when the teacher changes.
     #[arg(long)]
     raw_cache: Option<PathBuf>,
 }
@@ -74,8 +73,15 @@ fn check_directories(args: &Args) -> Result<()> {
         .teacher
         .canonicalize()
         .with_context(|| format!("teacher directory {} not found", args.teacher.display()))?;
-    if args.output.canonicalize().is_ok_and(|output| output == teacher) {
-        bail!("output directory {} is the teacher directory; choose another one", args.output.display());
+    if args
+        .output
+        .canonicalize()
+        .is_ok_and(|output| output == teacher)
+    {
+        bail!(
+            "output directory {} is the teacher directory; choose another one",
+            args.output.display()
+        );
     }
     Ok(())
 }
@@ -93,16 +99,22 @@ fn teacher_vectors(args: &Args, vocab: &Vocab) -> Result<Table> {
     );
     let table = teacher.embed_vocabulary(vocab)?;
     if let Some(path) = &args.raw_cache {
-        std::fs::write(path, table.to_le_bytes()).with_context(|| format!("failed to write {}", path.display()))?;
+        std::fs::write(path, table.to_le_bytes())
+            .with_context(|| format!("failed to write {}", path.display()))?;
     }
     Ok(table)
 }
 
 fn read_cache(path: &Path, teacher_dir: &Path, vocab: &Vocab) -> Result<Table> {
     let hidden_size = teacher::read_config(teacher_dir)?.hidden_size;
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
-    let table = Table::from_le_bytes(&bytes, hidden_size)
-        .with_context(|| format!("invalid raw cache {}; delete it to recompute", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let table = Table::from_le_bytes(&bytes, hidden_size).with_context(|| {
+        format!(
+            "invalid raw cache {}; delete it to recompute",
+            path.display()
+        )
+    })?;
     if table.rows() != vocab.len() {
         bail!(
             "raw cache {} has {} rows but the vocabulary has {} tokens; delete it to recompute",
@@ -111,7 +123,11 @@ fn read_cache(path: &Path, teacher_dir: &Path, vocab: &Vocab) -> Result<Table> {
             vocab.len()
         );
     }
-    eprintln!("teacher: read {} token vectors from {}", table.rows(), path.display());
+    eprintln!(
+        "teacher: read {} token vectors from {}",
+        table.rows(),
+        path.display()
+    );
     Ok(table)
 }
 
@@ -145,8 +161,13 @@ fn write_output(args: &Args, table: &Table, tokenizer_path: &Path) -> Result<()>
     output::write_model(&dir.join("model.safetensors"), table, args.format)?;
 
     let tokenizer_copy = dir.join("tokenizer.json");
-    std::fs::copy(tokenizer_path, &tokenizer_copy)
-        .with_context(|| format!("failed to copy {} to {}", tokenizer_path.display(), tokenizer_copy.display()))?;
+    std::fs::copy(tokenizer_path, &tokenizer_copy).with_context(|| {
+        format!(
+            "failed to copy {} to {}",
+            tokenizer_path.display(),
+            tokenizer_copy.display()
+        )
+    })?;
 
     let config = ModelConfig {
         base_model: args.base_model.clone(),

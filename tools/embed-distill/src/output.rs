@@ -46,7 +46,10 @@ fn serialize_int8(table: &QuantizedTable) -> Result<Vec<u8>> {
     let scales: Vec<u8> = table.scales.iter().flat_map(|s| s.to_le_bytes()).collect();
     let embeddings = TensorView::new(Dtype::I8, vec![table.rows, table.cols], &values)?;
     let weights = TensorView::new(Dtype::F32, vec![table.rows], &scales)?;
-    Ok(safetensors::serialize([("embeddings", embeddings), ("weights", weights)], &None)?)
+    Ok(safetensors::serialize(
+        [("embeddings", embeddings), ("weights", weights)],
+        &None,
+    )?)
 }
 
 fn serialize_f32(table: &Table) -> Result<Vec<u8>> {
@@ -111,7 +114,8 @@ mod tests {
             hidden_dim: 256,
             sif_coefficient: None,
         };
-        let value: serde_json::Value = serde_json::from_str(&config_json(&config).unwrap()).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&config_json(&config).unwrap()).unwrap();
         assert_eq!(value["hidden_dim"], 256);
         assert_eq!(value["normalize"], true);
         assert_eq!(value["apply_zipf"], false);

@@ -1,7 +1,7 @@
 //! Principal component analysis of the token table, computed in f64.
 //!
 //! The loops accumulate in a fixed order so that the same input gives the same
-//! bits on every run and with any number of threads.
+//! bits on every run.
 
 use anyhow::{bail, Result};
 use nalgebra::{DMatrix, SymmetricEigen};
@@ -28,14 +28,14 @@ impl Pca {
 
         let mut order: Vec<usize> = (0..eigen.eigenvalues.len()).collect();
         order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
-        let kept = &order[..dims];
+        let leading = &order[..dims];
 
-        let components = kept
+        let components = leading
             .iter()
             .map(|&index| eigen.eigenvectors.column(index).iter().copied().collect())
             .collect();
         let total: f64 = eigen.eigenvalues.iter().sum();
-        let explained: f64 = kept.iter().map(|&index| eigen.eigenvalues[index]).sum();
+        let explained: f64 = leading.iter().map(|&index| eigen.eigenvalues[index]).sum();
         Ok(Self {
             mean,
             components,
@@ -63,7 +63,9 @@ impl Pca {
         row.iter()
             .zip(&self.mean)
             .zip(component)
-            .fold(0.0, |sum, ((&x, mean), weight)| sum + (f64::from(x) - mean) * weight)
+            .fold(0.0, |sum, ((&x, mean), weight)| {
+                sum + (f64::from(x) - mean) * weight
+            })
     }
 }
 
@@ -72,7 +74,10 @@ fn validate(table: &Table, used: &[bool], dims: usize) -> Result<()> {
         bail!("mask has {} entries for {} rows", used.len(), table.rows());
     }
     if dims == 0 || dims > table.cols() {
-        bail!("invalid PCA size {dims}: expected 1 to {} dimensions", table.cols());
+        bail!(
+            "invalid PCA size {dims}: expected 1 to {} dimensions",
+            table.cols()
+        );
     }
     let used_rows = used.iter().filter(|&&is_used| is_used).count();
     if used_rows <= dims {
@@ -125,14 +130,15 @@ fn scatter_matrix(table: &Table, used: &[bool], mean: &[f64]) -> DMatrix<f64> {
 mod tests {
     use super::*;
 
-    /// Points spread along (1, 1) with a little noise along (1, -1), plus an
-    /// unused outlier that must not move the fit.
+    /// Twenty points around (3, -1), spread along (1, 1) with a little
+    /// symmetric noise along (1, -1), plus an unused outlier that must not
+    /// move the fit.
     fn diagonal_points() -> (Table, Vec<bool>) {
         let mut data = Vec::new();
-        for i in 0..20 {
-            let t = i as f32 - 9.5;
-            let noise = if i % 2 == 0 { 0.1 } else { -0.1 };
-            data.extend([t + noise + 3.0, t - noise - 1.0]);
+        for i in 0..10 {
+            let t = i as f32 - 4.5;
+            data.extend([t + 0.1 + 3.0, t - 0.1 - 1.0]);
+            data.extend([t - 0.1 + 3.0, t + 0.1 - 1.0]);
         }
         data.extend([1000.0, -1000.0]);
         let mut used = vec![true; 20];
@@ -156,8 +162,8 @@ mod tests {
     fn mean_ignores_unused_rows() {
         let (table, used) = diagonal_points();
         let mean = column_mean(&table, &used);
-        assert!((mean[0] - 3.0).abs() < 1e-9);
-        assert!((mean[1] + 1.0).abs() < 1e-9);
+        assert!((mean[0] - 3.0).abs() < 1e-5);
+        assert!((mean[1] + 1.0).abs() < 1e-5);
     }
 
     #[test]

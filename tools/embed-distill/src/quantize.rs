@@ -20,7 +20,10 @@ pub fn quantize_rows(table: &Table) -> QuantizedTable {
         let max_abs = row.iter().fold(0.0f32, |max, x| max.max(x.abs()));
         if max_abs > 0.0 {
             let scale = max_abs / 127.0;
-            values.extend(row.iter().map(|&x| (x / scale).round().clamp(-127.0, 127.0) as i8));
+            values.extend(
+                row.iter()
+                    .map(|&x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+            );
             scales.push(scale);
         } else {
             values.extend(std::iter::repeat_n(0i8, row.len()));

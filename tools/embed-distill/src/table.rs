@@ -34,7 +34,7 @@ impl Table {
     /// Parses little-endian `f32` values, `cols` per row.
     pub fn from_le_bytes(bytes: &[u8], cols: usize) -> Result<Self> {
         let row_bytes = cols * 4;
-        if cols == 0 || bytes.len() % row_bytes != 0 {
+        if cols == 0 || !bytes.len().is_multiple_of(row_bytes) {
             bail!(
                 "invalid table bytes: {} bytes is not a whole number of {cols}-column f32 rows",
                 bytes.len()
@@ -49,7 +49,10 @@ impl Table {
 
     /// Serialises the values as little-endian `f32`, row after row.
     pub fn to_le_bytes(&self) -> Vec<u8> {
-        self.data.iter().flat_map(|value| value.to_le_bytes()).collect()
+        self.data
+            .iter()
+            .flat_map(|value| value.to_le_bytes())
+            .collect()
     }
 
     pub fn rows(&self) -> usize {

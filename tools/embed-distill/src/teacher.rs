@@ -13,9 +13,9 @@ use candle_transformers::models::bert::{BertModel, Config};
 use crate::table::Table;
 use crate::vocab::Vocab;
 
-/// Tokens per forward pass. The output can change in the last bits with the
-/// batch size, because the matrix kernels split the work differently, so keep
-/// it fixed for reproducible tables.
+/// Tokens per forward pass. Keep it fixed for reproducible tables: another
+/// batch size may change the last bits, because the matrix kernels would
+/// split the work differently.
 const BATCH_SIZE: usize = 512;
 
 /// Batches between two progress lines.
@@ -30,7 +30,8 @@ pub struct Teacher {
 /// Reads the teacher's `config.json`.
 pub fn read_config(dir: &Path) -> Result<Config> {
     let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("failed to read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("invalid BERT config {}", path.display()))
 }
 
@@ -39,12 +40,16 @@ impl Teacher {
     pub fn load(dir: &Path) -> Result<Self> {
         let config = read_config(dir)?;
         let weights_path = dir.join("model.safetensors");
-        let weights =
-            std::fs::read(&weights_path).with_context(|| format!("failed to read {}", weights_path.display()))?;
-        // f32 on purpose: candle-transformers 0.11 BERT returns NaN in f16.
+        let weights = std::fs::read(&weights_path)
+            .with_context(|| format!("failed to read {}", weights_path.display()))?;
+        // f32 is the precision the teacher is stored in and the reference table was built with.
         let builder = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)?;
-        let model = BertModel::load(builder, &config)
-            .with_context(|| format!("failed to load BERT weights from {}", weights_path.display()))?;
+        let model = BertModel::load(builder, &config).with_context(|| {
+            format!(
+                "failed to load BERT weights from {}",
+                weights_path.display()
+            )
+        })?;
         Ok(Self {
             model,
             hidden_size: config.hidden_size,
@@ -56,7 +61,8 @@ impl Teacher {
     }
 
     /// Embeds every vocabulary token as the mean of the teacher's output over
-    /// the three positions of `[CLS] token [SEP]`, like model2vec's distill.
+    /// the three positions of `[CLS] token [SEP]`. Model2vec's distill does
+    /// the same, with `[CLS]` and `[SEP]` swapped in recent versions.
     pub fn embed_vocabulary(&self, vocab: &Vocab) -> Result<Table> {
         let cls = vocab.id("[CLS]")?;
         let sep = vocab.id("[SEP]")?;
@@ -86,7 +92,9 @@ impl Teacher {
         let token_types = input.zeros_like()?;
         let attention_mask = input.ones_like()?;
 
-        let hidden = self.model.forward(&input, &token_types, Some(&attention_mask))?;
+        let hidden = self
+            .model
+            .forward(&input, &token_types, Some(&attention_mask))?;
         let pooled = hidden.mean(1)?.flatten_all()?.to_vec1::<f32>()?;
         Ok(pooled)
     }

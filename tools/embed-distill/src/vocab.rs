@@ -14,14 +14,17 @@ pub struct Vocab {
 impl Vocab {
     /// Reads the vocabulary of a WordPiece `tokenizer.json` file.
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
-        Self::from_tokenizer_json(&bytes).with_context(|| format!("invalid tokenizer file {}", path.display()))
+        let bytes =
+            std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        Self::from_tokenizer_json(&bytes)
+            .with_context(|| format!("invalid tokenizer file {}", path.display()))
     }
 
     /// Parses `model.vocab` of a WordPiece `tokenizer.json`. The ids must be
     /// exactly `0..n`, because the output table has one row per id.
     pub fn from_tokenizer_json(bytes: &[u8]) -> Result<Self> {
-        let json: Value = serde_json::from_slice(bytes).context("tokenizer.json is not valid JSON")?;
+        let json: Value =
+            serde_json::from_slice(bytes).context("tokenizer.json is not valid JSON")?;
         let model_type = json["model"]["type"].as_str().unwrap_or("missing");
         if model_type != "WordPiece" {
             bail!("unsupported tokenizer model type {model_type:?}; expected \"WordPiece\"");
@@ -36,14 +39,14 @@ impl Vocab {
                 .as_u64()
                 .and_then(|id| usize::try_from(id).ok())
                 .ok_or_else(|| anyhow!("token {token:?} has invalid id {id}"))?;
-            let slot = tokens
-                .get_mut(id)
-                .ok_or_else(|| anyhow!("token {token:?} has id {id}, outside 0..{}", entries.len()))?;
+            let slot = tokens.get_mut(id).ok_or_else(|| {
+                anyhow!("token {token:?} has id {id}, outside 0..{}", entries.len())
+            })?;
             if let Some(other) = slot.replace(token.clone()) {
                 bail!("tokens {other:?} and {token:?} share id {id}");
             }
         }
-        // Every slot is filled: n distinct ids, each below n.
+        // Every slot is filled, because the n ids are distinct and each is below n.
         let tokens = tokens.into_iter().flatten().collect();
         Ok(Self { tokens })
     }
@@ -73,7 +76,10 @@ impl Vocab {
     /// Marks the tokens that take part in the table: all but BERT's
     /// `[unusedN]` placeholders, which the tokenizer never emits.
     pub fn used_mask(&self) -> Vec<bool> {
-        self.tokens.iter().map(|token| !is_placeholder(token)).collect()
+        self.tokens
+            .iter()
+            .map(|token| !is_placeholder(token))
+            .collect()
     }
 }
 
@@ -90,12 +96,13 @@ mod tests {
     use super::*;
 
     fn tokenizer_json(vocab: &str) -> Vec<u8> {
-        format!(r#"{{"model": {{"type": "WordPiece", "unk_token": "[UNK]", "vocab": {vocab}}}}}"#).into_bytes()
+        format!(r#"{{"model": {{"type": "WordPiece", "unk_token": "[UNK]", "vocab": {vocab}}}}}"#)
+            .into_bytes()
     }
 
     #[test]
     fn parses_tokens_by_id() {
-        let json = tokenizer_json(r#"{"[PAD]": 0, "hello": 2, "[unused0]": 1, "##s": 3}"#);
+        let json = tokenizer_json(r###"{"[PAD]": 0, "hello": 2, "[unused0]": 1, "##s": 3}"###);
         let vocab = Vocab::from_tokenizer_json(&json).unwrap();
         assert_eq!(vocab.len(), 4);
         assert_eq!(vocab.token(2), "hello");
@@ -105,7 +112,9 @@ mod tests {
 
     #[test]
     fn used_mask_skips_placeholders() {
-        let json = tokenizer_json(r#"{"[PAD]": 0, "[unused0]": 1, "[unused12]": 2, "[unused]": 3, "unused": 4}"#);
+        let json = tokenizer_json(
+            r#"{"[PAD]": 0, "[unused0]": 1, "[unused12]": 2, "[unused]": 3, "unused": 4}"#,
+        );
         let vocab = Vocab::from_tokenizer_json(&json).unwrap();
         assert_eq!(vocab.used_mask(), vec![true, false, false, true, true]);
     }
