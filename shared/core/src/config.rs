@@ -13,7 +13,11 @@ pub enum EmbedderConfig {
     /// Workers AI through the `AI` binding, with a model name such as `@cf/baai/bge-small-en-v1.5`.
     WorkersAi { model: String },
     /// Any OpenAI-compatible `/v1/embeddings` endpoint, such as Ollama.
-    OpenAiCompatible { base_url: String, model: String, api_key: Option<String> },
+    OpenAiCompatible {
+        base_url: String,
+        model: String,
+        api_key: Option<String>,
+    },
 }
 
 impl fmt::Debug for EmbedderConfig {
@@ -21,8 +25,16 @@ impl fmt::Debug for EmbedderConfig {
         match self {
             EmbedderConfig::Builtin => write!(f, "Builtin"),
             EmbedderConfig::WorkersAi { model } => write!(f, "WorkersAi({model})"),
-            EmbedderConfig::OpenAiCompatible { base_url, model, api_key } => {
-                let key = if api_key.is_some() { "<redacted>" } else { "none" };
+            EmbedderConfig::OpenAiCompatible {
+                base_url,
+                model,
+                api_key,
+            } => {
+                let key = if api_key.is_some() {
+                    "<redacted>"
+                } else {
+                    "none"
+                };
                 write!(f, "OpenAiCompatible({base_url}, {model}, key: {key})")
             }
         }
@@ -61,7 +73,10 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 impl Config {
     /// Builds the configuration from named settings (environment variables, Worker vars and
     /// secrets). A missing or invalid required setting is an error that names it.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, platform: &str) -> ApiResult<Config> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        platform: &str,
+    ) -> ApiResult<Config> {
         let jwt_secret = lookup("JWT_SECRET")
             .ok_or_else(|| ApiError::internal("missing setting JWT_SECRET"))?
             .into_bytes();
@@ -107,8 +122,15 @@ fn embedder_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> ApiResult<E
 mod tests {
     use super::*;
 
-    fn lookup_from(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, v)| (*v).to_owned())
+    fn lookup_from(
+        pairs: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
@@ -127,7 +149,10 @@ mod tests {
 
     #[test]
     fn openai_embedder_needs_base_url() {
-        let pairs = &[("JWT_SECRET", "0123456789abcdef0123456789abcdef"), ("EMBEDDER", "openai")];
+        let pairs = &[
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("EMBEDDER", "openai"),
+        ];
         let error = Config::from_lookup(lookup_from(pairs), "test").unwrap_err();
         assert!(error.to_string().contains("EMBEDDING_BASE_URL"));
     }

@@ -68,7 +68,10 @@ impl Request {
     }
 
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// Returns the value of one cookie from the `Cookie` header.
@@ -90,7 +93,11 @@ impl Request {
         if !media_type.eq_ignore_ascii_case("application/json") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let body: &[u8] = if self.body.is_empty() { b"{}" } else { &self.body };
+        let body: &[u8] = if self.body.is_empty() {
+            b"{}"
+        } else {
+            &self.body
+        };
         serde_json::from_slice(body).map_err(|error| json_error(&error))
     }
 }
@@ -197,7 +204,11 @@ mod tests {
         let request = request_with_body("application/json", r#"{"name":"a","nmae":"b"}"#);
         let error = request.json::<Body>().unwrap_err();
         assert_eq!(error.status(), 400);
-        assert!(error.public_message().contains("nmae"), "{}", error.public_message());
+        assert!(
+            error.public_message().contains("nmae"),
+            "{}",
+            error.public_message()
+        );
     }
 
     #[test]
@@ -223,7 +234,9 @@ mod tests {
     #[test]
     fn cookie_finds_named_value() {
         let mut request = request_with_body("application/json", "");
-        request.headers.push(("cookie".into(), "a=1; refresh_token=xyz; b=2".into()));
+        request
+            .headers
+            .push(("cookie".into(), "a=1; refresh_token=xyz; b=2".into()));
         assert_eq!(request.cookie("refresh_token"), Some("xyz"));
     }
 }

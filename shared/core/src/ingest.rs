@@ -7,8 +7,8 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::VectorRecord;
-use crate::store::{banks, memories};
 use crate::store::memories::Memory;
+use crate::store::{banks, memories};
 use crate::util::{format_time, sha256_b64};
 
 /// Failed memories re-embedded by one retry request, so its work stays bounded.
@@ -36,7 +36,11 @@ pub fn memory_id(user_id: &str, source: &str, item_key: &str) -> String {
 
 /// Picks the bank for a new memory: the named one if it is the user's and the credential may
 /// use it, else the user's default bank.
-async fn resolve_bank(app: &App, principal: &Principal, bank_id: Option<&str>) -> ApiResult<String> {
+async fn resolve_bank(
+    app: &App,
+    principal: &Principal,
+    bank_id: Option<&str>,
+) -> ApiResult<String> {
     let bank_id = match bank_id {
         Some(id) => banks::get_bank(app, &principal.user_id, id).await?.id,
         None => banks::default_bank_id(app, &principal.user_id).await?,
@@ -82,7 +86,9 @@ pub async fn create_memory(
     if !memories::insert_memory(app, user_id, &memory).await? {
         // A concurrent request stored the same item first.
         let existing = memories::find_memory(app, user_id, &memory.id).await?;
-        return existing.map(|m| (m, false)).ok_or_else(|| ApiError::not_found("memory"));
+        return existing
+            .map(|m| (m, false))
+            .ok_or_else(|| ApiError::not_found("memory"));
     }
     let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
     memory.status = status.into();
@@ -104,7 +110,10 @@ pub async fn index_memory(
         Err(error) => {
             tracing::warn!(user.id = %user_id, memory.id = %memory_id, error = %error,
                 "embedding failed");
-            ("failed", Some("embedding failed; retry with POST /api/memories/retry-failed".to_owned()))
+            (
+                "failed",
+                Some("embedding failed; retry with POST /api/memories/retry-failed".to_owned()),
+            )
         }
     };
     memories::set_status(app, user_id, memory_id, status, error.as_deref()).await?;
@@ -114,7 +123,9 @@ pub async fn index_memory(
 async fn embed_and_store(app: &App, user_id: &str, memory_id: &str, text: &str) -> ApiResult<()> {
     let embedder = app.embedder()?;
     let mut vectors = embedder.embed(&[text.to_owned()]).await?;
-    let values = vectors.pop().ok_or_else(|| ApiError::internal("embedder returned nothing"))?;
+    let values = vectors
+        .pop()
+        .ok_or_else(|| ApiError::internal("embedder returned nothing"))?;
     let record = VectorRecord {
         memory_id: memory_id.to_owned(),
         user_id: user_id.to_owned(),
@@ -143,7 +154,9 @@ pub async fn delete_memory(app: &App, principal: &Principal, memory_id: &str) ->
     let memory = memory
         .filter(|m| principal.may_use_bank(&m.memory_bank_id))
         .ok_or_else(|| ApiError::not_found("memory"))?;
-    app.vectors.delete(user_id, std::slice::from_ref(&memory.id)).await?;
+    app.vectors
+        .delete(user_id, std::slice::from_ref(&memory.id))
+        .await?;
     memories::delete_memory(app, user_id, &memory.id).await?;
     Ok(())
 }

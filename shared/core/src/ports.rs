@@ -69,7 +69,10 @@ impl DbError {
     pub fn new(message: impl Into<String>) -> Self {
         let message = message.into();
         let unique_violation = message.contains("UNIQUE constraint failed");
-        DbError { message, unique_violation }
+        DbError {
+            message,
+            unique_violation,
+        }
     }
 }
 
@@ -101,7 +104,9 @@ impl Row {
     pub fn text(&self, name: &str) -> ApiResult<String> {
         match self.column(name)? {
             Value::String(text) => Ok(text.clone()),
-            other => Err(ApiError::internal(format!("column {name} is not text: {other}"))),
+            other => Err(ApiError::internal(format!(
+                "column {name} is not text: {other}"
+            ))),
         }
     }
 
@@ -110,7 +115,9 @@ impl Row {
         match self.column(name)? {
             Value::Null => Ok(None),
             Value::String(text) => Ok(Some(text.clone())),
-            other => Err(ApiError::internal(format!("column {name} is not text: {other}"))),
+            other => Err(ApiError::internal(format!(
+                "column {name} is not text: {other}"
+            ))),
         }
     }
 
@@ -119,7 +126,12 @@ impl Row {
         let value = self.column(name)?;
         value
             .as_i64()
-            .or_else(|| value.as_f64().filter(|v| v.fract() == 0.0).map(|v| v as i64))
+            .or_else(|| {
+                value
+                    .as_f64()
+                    .filter(|v| v.fract() == 0.0)
+                    .map(|v| v as i64)
+            })
             .ok_or_else(|| ApiError::internal(format!("column {name} is not an integer")))
     }
 

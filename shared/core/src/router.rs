@@ -61,7 +61,9 @@ pub async fn serve(app: &App, group: Group, request: Request) -> Response {
 fn request_id_for(request: &Request) -> String {
     let given = request.header("x-request-id").filter(|id| {
         (8..=64).contains(&id.len())
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     });
     match given {
         Some(id) => id.to_owned(),

@@ -26,9 +26,13 @@ impl SqliteDatabase {
     pub fn migrated() -> SqliteDatabase {
         let connection = Connection::open_in_memory().expect("open in-memory SQLite");
         for migration in MIGRATIONS {
-            connection.execute_batch(migration).expect("apply migration");
+            connection
+                .execute_batch(migration)
+                .expect("apply migration");
         }
-        SqliteDatabase { connection: RefCell::new(connection) }
+        SqliteDatabase {
+            connection: RefCell::new(connection),
+        }
     }
 }
 
@@ -51,9 +55,17 @@ fn to_json(value: ValueRef<'_>) -> Value {
     }
 }
 
-fn run_query(connection: &Connection, sql: &str, params: &[SqlValue]) -> rusqlite::Result<Vec<Row>> {
+fn run_query(
+    connection: &Connection,
+    sql: &str,
+    params: &[SqlValue],
+) -> rusqlite::Result<Vec<Row>> {
     let mut statement = connection.prepare(sql)?;
-    let names: Vec<String> = statement.column_names().iter().map(|n| (*n).to_owned()).collect();
+    let names: Vec<String> = statement
+        .column_names()
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
     let values: Vec<SqliteValue> = params.iter().map(to_sqlite).collect();
     let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     let mut out = Vec::new();
@@ -165,7 +177,9 @@ impl Embedder for HashingEmbedder {
 fn hash_words(text: &str) -> Vec<f32> {
     let mut vector = vec![0.0; HASHING_DIMS];
     for word in crate::search::query::query_terms(text) {
-        let hash = word.bytes().fold(2166136261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16777619));
+        let hash = word.bytes().fold(2166136261u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(16777619)
+        });
         vector[hash as usize % HASHING_DIMS] += 1.0;
     }
     vector
@@ -207,9 +221,19 @@ pub fn call(
 
 /// Registers a user through the API and returns the access token.
 pub fn register(app: &App, email: &str) -> String {
-    let body = serde_json::json!({ "email": email, "password": "correct horse battery", "name": "Test" });
-    let (status, json) =
-        call(app, crate::Group::UserAuth, crate::Method::Post, "/api/user-auth/register", None, Some(body));
+    let body =
+        serde_json::json!({ "email": email, "password": "correct horse battery", "name": "Test" });
+    let (status, json) = call(
+        app,
+        crate::Group::UserAuth,
+        crate::Method::Post,
+        "/api/user-auth/register",
+        None,
+        Some(body),
+    );
     assert_eq!(status, 201, "register failed: {json}");
-    json["accessToken"].as_str().expect("accessToken").to_owned()
+    json["accessToken"]
+        .as_str()
+        .expect("accessToken")
+        .to_owned()
 }

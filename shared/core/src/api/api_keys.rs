@@ -47,7 +47,9 @@ async fn validate_new_key(app: &App, user_id: &str, body: CreateKeyBody) -> ApiR
     }
     let mut scopes = body.scopes.unwrap_or_else(|| vec![Scope::Read]);
     if scopes.is_empty() {
-        return Err(ApiError::bad_request("invalid scopes: give at least one of read, write"));
+        return Err(ApiError::bad_request(
+            "invalid scopes: give at least one of read, write",
+        ));
     }
     scopes.sort_by_key(|s| *s == Scope::Write);
     scopes.dedup();
@@ -58,9 +60,14 @@ async fn validate_new_key(app: &App, user_id: &str, body: CreateKeyBody) -> ApiR
             })?;
         }
     }
-    let expires_at = body.expires_at.map(|t| parse_time("expiresAt", &t)).transpose()?;
+    let expires_at = body
+        .expires_at
+        .map(|t| parse_time("expiresAt", &t))
+        .transpose()?;
     if expires_at.is_some_and(|t| t <= app.now()) {
-        return Err(ApiError::bad_request("invalid expiresAt: it must be in the future"));
+        return Err(ApiError::bad_request(
+            "invalid expiresAt: it must be in the future",
+        ));
     }
     Ok(NewApiKey {
         name,

@@ -16,8 +16,9 @@ use crate::util::{format_time, parse_time};
 pub const MAX_TEXT_CHARS: usize = 100_000;
 
 /// Source types a memory may have.
-pub const SOURCE_TYPES: &[&str] =
-    &["email", "message", "photo", "location", "note", "file", "document", "calendar", "web"];
+pub const SOURCE_TYPES: &[&str] = &[
+    "email", "message", "photo", "location", "note", "file", "document", "calendar", "web",
+];
 
 pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResult<Response> {
     let method = request.method;
@@ -88,7 +89,10 @@ fn validate_new_memory(body: CreateMemoryBody) -> ApiResult<NewMemory> {
         text,
         source_type: validate_source_type(body.source_type.as_deref().unwrap_or("note"))?,
         connector_type: "manual".into(),
-        event_time_millis: body.event_time.map(|t| parse_time("eventTime", &t)).transpose()?,
+        event_time_millis: body
+            .event_time
+            .map(|t| parse_time("eventTime", &t))
+            .transpose()?,
         metadata: Value::Object(body.metadata.unwrap_or_default()),
         memory_bank_id: body.memory_bank_id,
         importance,
@@ -108,7 +112,10 @@ async fn create(app: &App, principal: &Principal, request: &Request) -> ApiResul
 }
 
 /// Narrows a requested bank list to what the credential may use; 403 for a forbidden bank.
-pub fn bank_scope(principal: &Principal, requested: Option<String>) -> ApiResult<Option<Vec<String>>> {
+pub fn bank_scope(
+    principal: &Principal,
+    requested: Option<String>,
+) -> ApiResult<Option<Vec<String>>> {
     match requested {
         Some(bank_id) => {
             principal.require_bank(&bank_id)?;
@@ -120,16 +127,27 @@ pub fn bank_scope(principal: &Principal, requested: Option<String>) -> ApiResult
 
 /// Reads an optional RFC 3339 query parameter, normalised to the stored time format.
 fn query_time(request: &Request, name: &str) -> ApiResult<Option<String>> {
-    request.query_param(name).map(|v| parse_time(name, v).map(format_time)).transpose()
+    request
+        .query_param(name)
+        .map(|v| parse_time(name, v).map(format_time))
+        .transpose()
 }
 
 async fn list(app: &App, principal: &Principal, request: &Request) -> ApiResult<Response> {
     let limit = query_integer(request, "limit", 50, 1, 200)?;
-    let source_type = request.query_param("sourceType").map(validate_source_type).transpose()?;
+    let source_type = request
+        .query_param("sourceType")
+        .map(validate_source_type)
+        .transpose()?;
     let filter = MemoryFilter {
-        bank_ids: bank_scope(principal, request.query_param("memoryBankId").map(str::to_owned))?,
+        bank_ids: bank_scope(
+            principal,
+            request.query_param("memoryBankId").map(str::to_owned),
+        )?,
         source_types: source_type.map(|s| vec![s]),
-        connector_types: request.query_param("connectorType").map(|c| vec![c.to_owned()]),
+        connector_types: request
+            .query_param("connectorType")
+            .map(|c| vec![c.to_owned()]),
         from: query_time(request, "from")?,
         to: query_time(request, "to")?,
         pinned: None,

@@ -15,7 +15,11 @@ fn app_with_embedder() -> (App, Rc<std::cell::Cell<bool>>) {
 }
 
 fn post(app: &App, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let group = if path.starts_with("/api/api-keys") { Group::ApiKeys } else { Group::Memories };
+    let group = if path.starts_with("/api/api-keys") {
+        Group::ApiKeys
+    } else {
+        Group::Memories
+    };
     call(app, group, Method::Post, path, Some(token), Some(body))
 }
 
@@ -33,7 +37,10 @@ fn search_ids(app: &App, token: &str, body: Value) -> Vec<String> {
     let (status, result) = post(app, "/api/memories/search", token, body);
     assert_eq!(status, 200, "{result}");
     let items = result["items"].as_array().expect("items");
-    items.iter().map(|item| item["id"].as_str().expect("id").to_owned()).collect()
+    items
+        .iter()
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+        .collect()
 }
 
 fn create_key(app: &App, token: &str, body: Value) -> String {
@@ -47,7 +54,8 @@ fn create_memory_twice_returns_existing() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
     let (first_status, first) = post(&app, "/api/memories", &token, json!({ "text": "Buy milk" }));
-    let (second_status, second) = post(&app, "/api/memories", &token, json!({ "text": "Buy milk" }));
+    let (second_status, second) =
+        post(&app, "/api/memories", &token, json!({ "text": "Buy milk" }));
     assert_eq!(first_status, 201);
     assert_eq!(first["status"], "ready");
     assert_eq!(second_status, 200);
@@ -62,7 +70,18 @@ fn other_users_memory_is_not_found() {
     let id = remember(&app, &alice, "Alice's secret garden plan");
     let path = format!("/api/memories/{id}");
     assert_eq!(get(&app, &path, &bob).0, 404);
-    assert_eq!(call(&app, Group::Memories, Method::Delete, &path, Some(&bob), None).0, 404);
+    assert_eq!(
+        call(
+            &app,
+            Group::Memories,
+            Method::Delete,
+            &path,
+            Some(&bob),
+            None
+        )
+        .0,
+        404
+    );
     assert_eq!(get(&app, &path, &alice).0, 200);
 }
 
@@ -82,7 +101,12 @@ fn search_finds_by_text_with_scores() {
     let token = register(&app, "a@example.com");
     let id = remember(&app, &token, "The mechanic said the brakes need replacing");
     remember(&app, &token, "Basil grows on the balcony");
-    let (status, result) = post(&app, "/api/memories/search", &token, json!({ "query": "brakes" }));
+    let (status, result) = post(
+        &app,
+        "/api/memories/search",
+        &token,
+        json!({ "query": "brakes" }),
+    );
     assert_eq!(status, 200);
     let first = &result["items"][0];
     assert_eq!(first["id"], id.as_str());
@@ -96,7 +120,12 @@ fn search_without_matches_returns_empty_items() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
     remember(&app, &token, "The mechanic said the brakes need replacing");
-    let (status, result) = post(&app, "/api/memories/search", &token, json!({ "query": "zebra" }));
+    let (status, result) = post(
+        &app,
+        "/api/memories/search",
+        &token,
+        json!({ "query": "zebra" }),
+    );
     assert_eq!(status, 200);
     assert_eq!(result["items"], json!([]));
 }
@@ -109,7 +138,10 @@ fn search_filters_by_source_type() {
     let body = json!({ "text": "Email from Dana about the lease", "sourceType": "email" });
     let (_, email) = post(&app, "/api/memories", &token, body);
     let query = json!({ "query": "Dana lease", "filters": { "sourceTypes": ["email"] } });
-    assert_eq!(search_ids(&app, &token, query), [email["id"].as_str().expect("id")]);
+    assert_eq!(
+        search_ids(&app, &token, query),
+        [email["id"].as_str().expect("id")]
+    );
 }
 
 #[test]
@@ -118,7 +150,14 @@ fn delete_removes_memory_from_every_index() {
     let token = register(&app, "a@example.com");
     let id = remember(&app, &token, "Passport expires in March");
     let path = format!("/api/memories/{id}");
-    let (status, body) = call(&app, Group::Memories, Method::Delete, &path, Some(&token), None);
+    let (status, body) = call(
+        &app,
+        Group::Memories,
+        Method::Delete,
+        &path,
+        Some(&token),
+        None,
+    );
     assert_eq!((status, body), (200, json!({ "deleted": true })));
     assert!(search_ids(&app, &token, json!({ "query": "passport expires" })).is_empty());
     let vectors = crate::testing::block_on(app.db.query("SELECT * FROM memory_vectors", &[]));
@@ -138,9 +177,17 @@ fn list_pages_newest_first_with_cursor() {
     assert_eq!(first["total"], 5);
     assert_eq!(first["items"][0]["text"], "Day 5 notes");
     let cursor = first["nextCursor"].as_str().expect("cursor").to_owned();
-    let (_, second) = get(&app, &format!("/api/memories?limit=2&cursor={cursor}"), &token);
+    let (_, second) = get(
+        &app,
+        &format!("/api/memories?limit=2&cursor={cursor}"),
+        &token,
+    );
     assert_eq!(second["items"][0]["text"], "Day 3 notes");
-    let (_, last) = get(&app, "/api/memories?limit=10&from=2024-03-04T00:00:00Z", &token);
+    let (_, last) = get(
+        &app,
+        "/api/memories?limit=10&from=2024-03-04T00:00:00Z",
+        &token,
+    );
     assert_eq!(last["items"].as_array().expect("items").len(), 2);
     assert_eq!(last["nextCursor"], Value::Null);
 }
@@ -152,25 +199,48 @@ fn read_key_may_search_but_not_create() {
     remember(&app, &token, "Gym on Thursday");
     let key = create_key(&app, &token, json!({ "name": "reader" }));
     assert_eq!(search_ids(&app, &key, json!({ "query": "gym" })).len(), 1);
-    assert_eq!(post(&app, "/api/memories", &key, json!({ "text": "x" })).0, 403);
-    let writer = create_key(&app, &token, json!({ "name": "writer", "scopes": ["read", "write"] }));
-    assert_eq!(post(&app, "/api/memories", &writer, json!({ "text": "x" })).0, 201);
+    assert_eq!(
+        post(&app, "/api/memories", &key, json!({ "text": "x" })).0,
+        403
+    );
+    let writer = create_key(
+        &app,
+        &token,
+        json!({ "name": "writer", "scopes": ["read", "write"] }),
+    );
+    assert_eq!(
+        post(&app, "/api/memories", &writer, json!({ "text": "x" })).0,
+        201
+    );
 }
 
 #[test]
 fn bank_restricted_key_sees_only_its_bank() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
-    let (_, bank) = call(&app, Group::MemoryBanks, Method::Post, "/api/memory-banks", Some(&token),
-        Some(json!({ "name": "work" })));
+    let (_, bank) = call(
+        &app,
+        Group::MemoryBanks,
+        Method::Post,
+        "/api/memory-banks",
+        Some(&token),
+        Some(json!({ "name": "work" })),
+    );
     let bank_id = bank["id"].as_str().expect("bank id");
     let default_id = remember(&app, &token, "Personal dentist appointment");
     let body = json!({ "text": "Work dentist insurance form", "memoryBankId": bank_id });
     assert_eq!(post(&app, "/api/memories", &token, body).0, 201);
-    let key = create_key(&app, &token, json!({ "name": "work", "memoryBankIds": [bank_id] }));
+    let key = create_key(
+        &app,
+        &token,
+        json!({ "name": "work", "memoryBankIds": [bank_id] }),
+    );
     let ids = search_ids(&app, &key, json!({ "query": "dentist" }));
     assert_eq!(ids.len(), 1);
-    assert_eq!(get(&app, &format!("/api/memories/{default_id}"), &key).0, 404);
+    assert_eq!(
+        get(&app, &format!("/api/memories/{default_id}"), &key).0,
+        404
+    );
     let (_, page) = get(&app, "/api/memories", &key);
     assert_eq!(page["total"], 1);
 }
@@ -180,13 +250,22 @@ fn failed_embedding_is_retried() {
     let (app, failing) = app_with_embedder();
     let token = register(&app, "a@example.com");
     failing.set(true);
-    let (status, memory) = post(&app, "/api/memories", &token, json!({ "text": "Call the bank" }));
+    let (status, memory) = post(
+        &app,
+        "/api/memories",
+        &token,
+        json!({ "text": "Call the bank" }),
+    );
     assert_eq!(status, 201);
     assert_eq!(memory["status"], "failed");
     failing.set(false);
     let (_, retried) = post(&app, "/api/memories/retry-failed", &token, json!({}));
     assert_eq!(retried, json!({ "enqueued": 1, "total": 1 }));
-    let (_, stored) = get(&app, &format!("/api/memories/{}", memory["id"].as_str().expect("id")), &token);
+    let (_, stored) = get(
+        &app,
+        &format!("/api/memories/{}", memory["id"].as_str().expect("id")),
+        &token,
+    );
     assert_eq!(stored["status"], "ready");
 }
 
@@ -195,7 +274,12 @@ fn stats_count_by_source() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
     remember(&app, &token, "A note");
-    post(&app, "/api/memories", &token, json!({ "text": "A mail", "sourceType": "email" }));
+    post(
+        &app,
+        "/api/memories",
+        &token,
+        json!({ "text": "A mail", "sourceType": "email" }),
+    );
     let (status, stats) = get(&app, "/api/memories/stats", &token);
     assert_eq!(status, 200);
     assert_eq!(stats["total"], 2);
@@ -208,26 +292,56 @@ fn bad_inputs_are_rejected_by_name() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
     let cases = [
-        ("/api/memories", json!({ "text": "x", "colour": "red" }), "colour"),
-        ("/api/memories", json!({ "text": "x", "sourceType": "fax" }), "fax"),
+        (
+            "/api/memories",
+            json!({ "text": "x", "colour": "red" }),
+            "colour",
+        ),
+        (
+            "/api/memories",
+            json!({ "text": "x", "sourceType": "fax" }),
+            "fax",
+        ),
         ("/api/memories", json!({ "text": "   " }), "text"),
         ("/api/memories", json!({ "text": 5 }), "invalid type"),
-        ("/api/memories", json!({ "text": "x", "eventTime": "soon" }), "eventTime"),
-        ("/api/memories/search", json!({ "query": "x", "limit": 0 }), "limit"),
-        ("/api/memories/search", json!({ "query": "x", "filters": { "foo": 1 } }), "foo"),
+        (
+            "/api/memories",
+            json!({ "text": "x", "eventTime": "soon" }),
+            "eventTime",
+        ),
+        (
+            "/api/memories/search",
+            json!({ "query": "x", "limit": 0 }),
+            "limit",
+        ),
+        (
+            "/api/memories/search",
+            json!({ "query": "x", "filters": { "foo": 1 } }),
+            "foo",
+        ),
     ];
     for (path, body, expected) in cases {
         let (status, error) = post(&app, path, &token, body.clone());
         assert_eq!(status, 400, "{body}");
         let message = error["error"].as_str().expect("error message");
-        assert!(message.contains(expected), "{message} should name {expected}");
+        assert!(
+            message.contains(expected),
+            "{message} should name {expected}"
+        );
     }
 }
 
 #[test]
 fn missing_credentials_are_unauthorized() {
     let (app, _) = app_with_embedder();
-    let (status, body) = call(&app, Group::Memories, Method::Get, "/api/memories", None, None);
+    let (status, body) = call(
+        &app,
+        Group::Memories,
+        Method::Get,
+        "/api/memories",
+        None,
+        None,
+    );
     assert_eq!(status, 401);
     assert!(body["error"].is_string());
 }
@@ -236,6 +350,14 @@ fn missing_credentials_are_unauthorized() {
 fn wrong_method_is_not_allowed() {
     let (app, _) = app_with_embedder();
     let token = register(&app, "a@example.com");
-    let status = call(&app, Group::Memories, Method::Put, "/api/memories/stats", Some(&token), None).0;
+    let status = call(
+        &app,
+        Group::Memories,
+        Method::Put,
+        "/api/memories/stats",
+        Some(&token),
+        None,
+    )
+    .0;
     assert_eq!(status, 405);
 }

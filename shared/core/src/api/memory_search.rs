@@ -50,7 +50,9 @@ struct SearchBody {
 }
 
 fn optional_time(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
-    value.map(|v| parse_time(field, &v).map(format_time)).transpose()
+    value
+        .map(|v| parse_time(field, &v).map(format_time))
+        .transpose()
 }
 
 fn search_filter(principal: &Principal, body: &mut SearchBody) -> ApiResult<MemoryFilter> {
@@ -58,7 +60,11 @@ fn search_filter(principal: &Principal, body: &mut SearchBody) -> ApiResult<Memo
     let range = body.time_range.take();
     let source_types = filters.source_types.or(body.source_types.take());
     let source_types = source_types
-        .map(|list| list.iter().map(|s| validate_source_type(s)).collect::<ApiResult<Vec<_>>>())
+        .map(|list| {
+            list.iter()
+                .map(|s| validate_source_type(s))
+                .collect::<ApiResult<Vec<_>>>()
+        })
         .transpose()?;
     let (range_from, range_to) = range.map_or((None, None), |r| (r.from, r.to));
     Ok(MemoryFilter {
@@ -92,7 +98,11 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
     let items = if contact_filter.is_some_and(|ids| !ids.is_empty()) {
         Vec::new()
     } else {
-        let query = SearchQuery { text: text.clone(), limit: limit as usize, filter };
+        let query = SearchQuery {
+            text: text.clone(),
+            limit: limit as usize,
+            filter,
+        };
         hybrid::search(app, &principal.user_id, &query).await?
     };
     Response::ok(&json!({

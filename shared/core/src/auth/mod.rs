@@ -27,7 +27,11 @@ pub enum Credential {
     /// An access token from login, register or refresh.
     Session,
     /// An API key with its scopes and optional memory bank restriction.
-    ApiKey { id: String, scopes: Vec<Scope>, memory_bank_ids: Option<Vec<String>> },
+    ApiKey {
+        id: String,
+        scopes: Vec<Scope>,
+        memory_bank_ids: Option<Vec<String>>,
+    },
 }
 
 /// An authenticated caller.
@@ -51,13 +55,17 @@ impl Principal {
     /// The memory banks this caller is limited to, or `None` for all of the user's banks.
     pub fn allowed_banks(&self) -> Option<&[String]> {
         match &self.credential {
-            Credential::ApiKey { memory_bank_ids: Some(ids), .. } => Some(ids),
+            Credential::ApiKey {
+                memory_bank_ids: Some(ids),
+                ..
+            } => Some(ids),
             _ => None,
         }
     }
 
     pub fn may_use_bank(&self, bank_id: &str) -> bool {
-        self.allowed_banks().is_none_or(|ids| ids.iter().any(|id| id == bank_id))
+        self.allowed_banks()
+            .is_none_or(|ids| ids.iter().any(|id| id == bank_id))
     }
 
     /// Rejects a bank outside the key's restriction with 403.
@@ -65,7 +73,9 @@ impl Principal {
         if self.may_use_bank(bank_id) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("this API key may not use memory bank {bank_id}")))
+            Err(ApiError::Forbidden(format!(
+                "this API key may not use memory bank {bank_id}"
+            )))
         }
     }
 }
@@ -93,7 +103,10 @@ pub async fn authenticate(app: &App, request: &Request) -> ApiResult<Principal> 
         return Ok(principal);
     }
     let user_id = tokens::verify_access_token(app, token)?;
-    Ok(Principal { user_id, credential: Credential::Session })
+    Ok(Principal {
+        user_id,
+        credential: Credential::Session,
+    })
 }
 
 /// POST endpoints that only read, and so are open to read-scoped keys.
@@ -121,7 +134,9 @@ fn check_key_may_call(method: Method, path: &str, scopes: &[Scope]) -> ApiResult
     if reads_only || scopes.contains(&Scope::Write) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("this API key has only the read scope".into()))
+        Err(ApiError::Forbidden(
+            "this API key has only the read scope".into(),
+        ))
     }
 }
 

@@ -25,8 +25,10 @@ fn time_options(now_millis: i64) -> TimeOptions<impl Fn() -> DateTime<Utc>> {
 pub fn issue_access_token(app: &App, user_id: &str) -> ApiResult<String> {
     let key = Hs256Key::new(&app.config.jwt_secret);
     let options = time_options(app.now());
-    let claims = Claims::new(Subject { sub: user_id.to_owned() })
-        .set_duration_and_issuance(&options, Duration::seconds(ACCESS_TOKEN_TTL_SECONDS));
+    let claims = Claims::new(Subject {
+        sub: user_id.to_owned(),
+    })
+    .set_duration_and_issuance(&options, Duration::seconds(ACCESS_TOKEN_TTL_SECONDS));
     Hs256
         .token(&Header::empty(), &claims, &key)
         .map_err(|error| ApiError::internal(format!("signing access token: {error}")))
@@ -37,9 +39,14 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<String> {
     let invalid = || ApiError::Unauthorized("invalid or expired access token".into());
     let untrusted = UntrustedToken::new(token).map_err(|_| invalid())?;
     let key = Hs256Key::new(&app.config.jwt_secret);
-    let verified = Hs256.validator::<Subject>(&key).validate(&untrusted).map_err(|_| invalid())?;
+    let verified = Hs256
+        .validator::<Subject>(&key)
+        .validate(&untrusted)
+        .map_err(|_| invalid())?;
     let claims = verified.claims();
-    claims.validate_expiration(&time_options(app.now())).map_err(|_| invalid())?;
+    claims
+        .validate_expiration(&time_options(app.now()))
+        .map_err(|_| invalid())?;
     if claims.issued_at.is_none() {
         return Err(invalid());
     }

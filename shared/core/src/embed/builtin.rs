@@ -69,7 +69,10 @@ impl Embedder for BuiltinEmbedder {
     }
 
     async fn embed(&self, texts: &[String]) -> ApiResult<Vec<Vec<f32>>> {
-        Ok(texts.iter().map(|text| self.model.encode_single(text)).collect())
+        Ok(texts
+            .iter()
+            .map(|text| self.model.encode_single(text))
+            .collect())
     }
 }
 

@@ -50,7 +50,9 @@ impl OpenAiEmbedder {
         let body = json!({ "model": self.model, "input": texts });
         let (status, response) = self.http.post_json(&self.url, &headers, &body).await?;
         if status != 200 {
-            return Err(ApiError::internal(format!("embeddings endpoint returned {status}")));
+            return Err(ApiError::internal(format!(
+                "embeddings endpoint returned {status}"
+            )));
         }
         parse_embeddings(&response, texts.len())
     }
@@ -59,12 +61,24 @@ impl OpenAiEmbedder {
 /// Reads `data[].embedding` in `data[].index` order and checks one vector came per text.
 fn parse_embeddings(response: &Value, expected: usize) -> ApiResult<Vec<Vec<f32>>> {
     let bad = || ApiError::internal("embeddings endpoint returned an unexpected body");
-    let data = response.get("data").and_then(Value::as_array).ok_or_else(bad)?;
+    let data = response
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(bad)?;
     let mut vectors: Vec<Option<Vec<f32>>> = vec![None; expected];
     for (position, item) in data.iter().enumerate() {
-        let index = item.get("index").and_then(Value::as_u64).map_or(position, |i| i as usize);
-        let values = item.get("embedding").and_then(Value::as_array).ok_or_else(bad)?;
-        let vector: Option<Vec<f32>> = values.iter().map(|v| v.as_f64().map(|f| f as f32)).collect();
+        let index = item
+            .get("index")
+            .and_then(Value::as_u64)
+            .map_or(position, |i| i as usize);
+        let values = item
+            .get("embedding")
+            .and_then(Value::as_array)
+            .ok_or_else(bad)?;
+        let vector: Option<Vec<f32>> = values
+            .iter()
+            .map(|v| v.as_f64().map(|f| f as f32))
+            .collect();
         *vectors.get_mut(index).ok_or_else(bad)? = Some(vector.ok_or_else(bad)?);
     }
     vectors.into_iter().map(|v| v.ok_or_else(bad)).collect()
@@ -92,9 +106,12 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
+    /// Each request the fake server received: URL, headers and body.
+    type RequestLog = Rc<RefCell<Vec<(String, Vec<(String, String)>, Value)>>>;
+
     /// Answers like an OpenAI-compatible server, returning items in reverse order.
     struct FakeServer {
-        requests: Rc<RefCell<Vec<(String, Vec<(String, String)>, Value)>>>,
+        requests: RequestLog,
     }
 
     #[async_trait(?Send)]
@@ -105,7 +122,9 @@ mod tests {
             headers: &[(String, String)],
             body: &Value,
         ) -> ApiResult<(u16, Value)> {
-            self.requests.borrow_mut().push((url.to_owned(), headers.to_vec(), body.clone()));
+            self.requests
+                .borrow_mut()
+                .push((url.to_owned(), headers.to_vec(), body.clone()));
             let inputs = body["input"].as_array().cloned().unwrap_or_default();
             let data: Vec<Value> = inputs
                 .iter()
@@ -113,13 +132,18 @@ mod tests {
                 .rev()
                 .map(|(i, _)| json!({ "object": "embedding", "index": i, "embedding": [i as f64, 1.0] }))
                 .collect();
-            Ok((200, json!({ "object": "list", "data": data, "model": body["model"] })))
+            Ok((
+                200,
+                json!({ "object": "list", "data": data, "model": body["model"] }),
+            ))
         }
     }
 
-    fn embedder_with_log() -> (OpenAiEmbedder, Rc<RefCell<Vec<(String, Vec<(String, String)>, Value)>>>) {
+    fn embedder_with_log() -> (OpenAiEmbedder, RequestLog) {
         let requests = Rc::new(RefCell::new(Vec::new()));
-        let server = FakeServer { requests: requests.clone() };
+        let server = FakeServer {
+            requests: requests.clone(),
+        };
         let embedder = OpenAiEmbedder::new(
             Box::new(server),
             "http://127.0.0.1:11434/v1/",
@@ -134,14 +158,20 @@ mod tests {
         let (embedder, _) = embedder_with_log();
         let texts = ["a", "b", "c"].map(String::from);
         let vectors = block_on(embedder.embed(&texts)).unwrap();
-        assert_eq!(vectors, vec![vec![0.0, 1.0], vec![1.0, 1.0], vec![2.0, 1.0]]);
+        assert_eq!(
+            vectors,
+            vec![vec![0.0, 1.0], vec![1.0, 1.0], vec![2.0, 1.0]]
+        );
     }
 
     #[test]
     fn openai_embedder_posts_to_v1_embeddings_once() {
         let (embedder, requests) = embedder_with_log();
         block_on(embedder.embed(&["a".to_owned()])).unwrap();
-        assert_eq!(requests.borrow()[0].0, "http://127.0.0.1:11434/v1/embeddings");
+        assert_eq!(
+            requests.borrow()[0].0,
+            "http://127.0.0.1:11434/v1/embeddings"
+        );
     }
 
     #[test]

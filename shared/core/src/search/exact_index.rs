@@ -22,8 +22,7 @@ const INSERT_VECTOR: &str = "
     INSERT INTO memory_vectors (memory_id, user_id, model, dims, vector)
     VALUES (?1, ?2, ?3, ?4, ?5)";
 
-const DELETE_USER_VECTOR: &str =
-    "DELETE FROM memory_vectors WHERE user_id = ?1 AND memory_id = ?2";
+const DELETE_USER_VECTOR: &str = "DELETE FROM memory_vectors WHERE user_id = ?1 AND memory_id = ?2";
 
 const VECTOR_SUMMARY: &str = "
     SELECT count(*) AS total, coalesce(max(seq), 0) AS last_seq
@@ -86,37 +85,48 @@ impl ExactIndex {
         ExactIndex { db, cache }
     }
 
-    /// Brings the cached vectors of (user, model) up to date with the database.
+    /// Brings the cached vectors of (user, model) up to date with the database. No cache
+    /// borrow is held across an await, so concurrent requests in one isolate stay safe.
     async fn refresh(&self, user_id: &str, model: &str) -> ApiResult<()> {
         let key = (user_id.to_owned(), model.to_owned());
         let params = [user_id.into(), model.into()];
         let summary = self.db.query(VECTOR_SUMMARY, &params).await?;
-        let summary = summary.first().ok_or_else(|| ApiError::internal("empty summary"))?;
-        let (total, last_seq) = (summary.integer("total")? as usize, summary.integer("last_seq")?);
+        let summary = summary
+            .first()
+            .ok_or_else(|| ApiError::internal("empty summary"))?;
+        let (total, last_seq) = (
+            summary.integer("total")? as usize,
+            summary.integer("last_seq")?,
+        );
 
-        let after = {
-            let entries = self.cache.entries.borrow();
-            match entries.get(&key) {
-                Some(cached) if cached.last_seq == last_seq && cached.ids.len() == total => {
-                    return Ok(());
-                }
-                Some(cached) if cached.last_seq < last_seq => cached.last_seq,
-                _ => 0,
-            }
+        let cached_state = self
+            .cache
+            .entries
+            .borrow()
+            .get(&key)
+            .map(|c| (c.last_seq, c.ids.len()));
+        let after = match cached_state {
+            Some((seq, count)) if seq == last_seq && count == total => return Ok(()),
+            Some((seq, _)) if seq < last_seq => seq,
+            _ => 0,
         };
-        let mut rows = self.load_after(user_id, model, after).await?;
-        let mut entries = self.cache.entries.borrow_mut();
-        let mut cached = if after == 0 { CachedVectors::default() } else {
-            entries.remove(&key).unwrap_or_default()
+        let rows = self.load_after(user_id, model, after).await?;
+        let mut cached = match after {
+            0 => CachedVectors::default(),
+            _ => self
+                .cache
+                .entries
+                .borrow_mut()
+                .remove(&key)
+                .unwrap_or_default(),
         };
         apply_rows(&mut cached, &rows)?;
         if cached.ids.len() != total {
-            drop(entries);
-            rows = self.load_after(user_id, model, 0).await?;
+            // Rows were deleted since the cache was filled: start again from nothing.
             cached = CachedVectors::default();
-            apply_rows(&mut cached, &rows)?;
-            entries = self.cache.entries.borrow_mut();
+            apply_rows(&mut cached, &self.load_after(user_id, model, 0).await?)?;
         }
+        let mut entries = self.cache.entries.borrow_mut();
         evict_for(&mut entries, cached.values.len());
         entries.insert(key, cached);
         Ok(())
@@ -135,7 +145,9 @@ fn apply_rows(cached: &mut CachedVectors, rows: &[Row]) -> ApiResult<()> {
             cached.dims = vector.len();
         }
         if vector.len() != cached.dims {
-            return Err(ApiError::internal("stored vectors of one model differ in length"));
+            return Err(ApiError::internal(
+                "stored vectors of one model differ in length",
+            ));
         }
         cached.put(row.text("memory_id")?, &vector);
         cached.last_seq = cached.last_seq.max(row.integer("seq")?);
@@ -147,7 +159,9 @@ fn apply_rows(cached: &mut CachedVectors, rows: &[Row]) -> ApiResult<()> {
 fn evict_for(entries: &mut HashMap<(String, String), CachedVectors>, incoming: usize) {
     let mut used: usize = entries.values().map(|c| c.values.len()).sum();
     while used + incoming > MAX_CACHED_COMPONENTS {
-        let Some(key) = entries.keys().next().cloned() else { break };
+        let Some(key) = entries.keys().next().cloned() else {
+            break;
+        };
         used -= entries.remove(&key).map_or(0, |c| c.values.len());
     }
 }
@@ -161,9 +175,14 @@ pub fn encode_vector(vector: &[f32]) -> String {
 pub fn decode_vector(encoded: &str) -> ApiResult<Vec<f32>> {
     let bytes = STANDARD.decode(encoded).map_err(ApiError::internal)?;
     if bytes.len() % 4 != 0 {
-        return Err(ApiError::internal("stored vector length is not a multiple of 4"));
+        return Err(ApiError::internal(
+            "stored vector length is not a multiple of 4",
+        ));
     }
-    Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
 }
 
 /// Scales a vector to unit length, so a dot product is the cosine similarity.
@@ -190,7 +209,10 @@ fn top_matches(cached: &CachedVectors, query: &[f32], top_k: usize) -> Vec<Vecto
     scored.sort_by(|a, b| b.1.total_cmp(&a.1));
     scored
         .into_iter()
-        .map(|(i, similarity)| VectorMatch { memory_id: cached.ids[i].clone(), similarity })
+        .map(|(i, similarity)| VectorMatch {
+            memory_id: cached.ids[i].clone(),
+            similarity,
+        })
         .collect()
 }
 
@@ -235,6 +257,52 @@ impl VectorIndex for ExactIndex {
         normalize(&mut query);
         let entries = self.cache.entries.borrow();
         let key = (user_id.to_owned(), model.to_owned());
-        Ok(entries.get(&key).map(|c| top_matches(c, &query, top_k)).unwrap_or_default())
+        Ok(entries
+            .get(&key)
+            .map(|c| top_matches(c, &query, top_k))
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{block_on, SqliteDatabase};
+
+    fn record(memory_id: &str, user_id: &str, values: Vec<f32>) -> VectorRecord {
+        VectorRecord {
+            memory_id: memory_id.into(),
+            user_id: user_id.into(),
+            model: "m".into(),
+            values,
+        }
+    }
+
+    fn nearest(index: &ExactIndex, user_id: &str, query: &[f32]) -> Vec<String> {
+        let matches = block_on(index.query(user_id, "m", query, 10)).unwrap();
+        matches.into_iter().map(|m| m.memory_id).collect()
+    }
+
+    #[test]
+    fn exact_index_follows_upserts_and_deletes() {
+        let db: Rc<dyn Database> = Rc::new(SqliteDatabase::migrated());
+        let index = ExactIndex::new(db, Rc::new(VectorCache::default()));
+        block_on(index.upsert(&record("a", "u1", vec![1.0, 0.0]))).unwrap();
+        block_on(index.upsert(&record("b", "u1", vec![0.0, 1.0]))).unwrap();
+        assert_eq!(nearest(&index, "u1", &[1.0, 0.1]), ["a", "b"]);
+
+        block_on(index.upsert(&record("a", "u1", vec![0.0, -1.0]))).unwrap();
+        assert_eq!(nearest(&index, "u1", &[1.0, 0.1]), ["b", "a"]);
+
+        block_on(index.delete("u1", &["b".to_owned()])).unwrap();
+        assert_eq!(nearest(&index, "u1", &[1.0, 0.1]), ["a"]);
+    }
+
+    #[test]
+    fn exact_index_keeps_users_apart() {
+        let db: Rc<dyn Database> = Rc::new(SqliteDatabase::migrated());
+        let index = ExactIndex::new(db, Rc::new(VectorCache::default()));
+        block_on(index.upsert(&record("a", "u1", vec![1.0, 0.0]))).unwrap();
+        assert!(nearest(&index, "u2", &[1.0, 0.0]).is_empty());
     }
 }

@@ -82,7 +82,9 @@ fn decode_json<T: serde::de::DeserializeOwned>(text: &str) -> ApiResult<T> {
     serde_json::from_str(text).map_err(ApiError::internal)
 }
 
-fn decode_optional_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> ApiResult<Option<T>> {
+fn decode_optional_json<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> ApiResult<Option<T>> {
     text.map(|t| decode_json(&t)).transpose()
 }
 
@@ -101,7 +103,11 @@ pub async fn create_key(app: &App, user_id: &str, new: NewApiKey) -> ApiResult<(
         revoked_at: None,
     };
     let scopes = serde_json::to_string(&key.scopes).map_err(ApiError::internal)?;
-    let banks = key.memory_bank_ids.as_ref().map(serde_json::to_string).transpose();
+    let banks = key
+        .memory_bank_ids
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose();
     let banks = banks.map_err(ApiError::internal)?;
     let params = [
         key.id.as_str().into(),
@@ -133,11 +139,17 @@ pub async fn list_keys(app: &App, user_id: &str) -> ApiResult<Vec<ApiKey>> {
 /// revoked key again succeeds.
 pub async fn revoke_key(app: &App, user_id: &str, key_id: &str) -> ApiResult<()> {
     let now = format_time(app.now());
-    let changed = app.db.execute(REVOKE_KEY, &[key_id.into(), user_id.into(), now.into()]).await?;
+    let changed = app
+        .db
+        .execute(REVOKE_KEY, &[key_id.into(), user_id.into(), now.into()])
+        .await?;
     if changed > 0 {
         return Ok(());
     }
-    let found = app.db.query(KEY_EXISTS, &[key_id.into(), user_id.into()]).await?;
+    let found = app
+        .db
+        .query(KEY_EXISTS, &[key_id.into(), user_id.into()])
+        .await?;
     if found.is_empty() {
         Err(ApiError::not_found("API key"))
     } else {
@@ -148,7 +160,10 @@ pub async fn revoke_key(app: &App, user_id: &str, key_id: &str) -> ApiResult<()>
 /// Finds the active key whose hash matches `secret` and turns it into a principal.
 pub async fn authenticate_key(app: &App, secret: &str) -> ApiResult<Principal> {
     let invalid = || ApiError::Unauthorized("invalid, revoked or expired API key".into());
-    let rows = app.db.query(SELECT_KEY_BY_HASH, &[sha256_hex(secret.as_bytes()).into()]).await?;
+    let rows = app
+        .db
+        .query(SELECT_KEY_BY_HASH, &[sha256_hex(secret.as_bytes()).into()])
+        .await?;
     let row = rows.first().ok_or_else(invalid)?;
     let now = app.now();
     if let Some(expires_at) = row.optional_text("expires_at")? {
@@ -158,9 +173,13 @@ pub async fn authenticate_key(app: &App, secret: &str) -> ApiResult<Principal> {
     }
     let id = row.text("id")?;
     let last_used = row.optional_text("last_used_at")?;
-    let last_used = last_used.map(|t| crate::util::parse_time("lastUsedAt", &t)).transpose()?;
+    let last_used = last_used
+        .map(|t| crate::util::parse_time("lastUsedAt", &t))
+        .transpose()?;
     if last_used.is_none_or(|t| now - t >= LAST_USED_PRECISION_MS) {
-        app.db.execute(TOUCH_KEY, &[id.as_str().into(), format_time(now).into()]).await?;
+        app.db
+            .execute(TOUCH_KEY, &[id.as_str().into(), format_time(now).into()])
+            .await?;
     }
     Ok(Principal {
         user_id: row.text("user_id")?,

@@ -92,9 +92,9 @@ pub async fn create_bank(
     ];
     match app.db.execute(INSERT_BANK, &params).await {
         Ok(_) => Ok(bank),
-        Err(error) if error.unique_violation => {
-            Err(ApiError::Conflict(format!("a memory bank named {name:?} already exists")))
-        }
+        Err(error) if error.unique_violation => Err(ApiError::Conflict(format!(
+            "a memory bank named {name:?} already exists"
+        ))),
         Err(error) => Err(error.into()),
     }
 }
@@ -106,12 +106,22 @@ pub async fn list_banks(app: &App, user_id: &str) -> ApiResult<Vec<MemoryBank>> 
 
 /// Returns one of the user's banks; another user's bank is not found.
 pub async fn get_bank(app: &App, user_id: &str, bank_id: &str) -> ApiResult<MemoryBank> {
-    let rows = app.db.query(SELECT_BANK, &[user_id.into(), bank_id.into()]).await?;
-    rows.first().map(decode_bank).unwrap_or_else(|| Err(ApiError::not_found("memory bank")))
+    let rows = app
+        .db
+        .query(SELECT_BANK, &[user_id.into(), bank_id.into()])
+        .await?;
+    rows.first()
+        .map(decode_bank)
+        .unwrap_or_else(|| Err(ApiError::not_found("memory bank")))
 }
 
 pub async fn default_bank_id(app: &App, user_id: &str) -> ApiResult<String> {
-    let rows = app.db.query(SELECT_DEFAULT_BANK_ID, &[user_id.into()]).await?;
-    let row = rows.first().ok_or_else(|| ApiError::internal("user has no default memory bank"))?;
+    let rows = app
+        .db
+        .query(SELECT_DEFAULT_BANK_ID, &[user_id.into()])
+        .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| ApiError::internal("user has no default memory bank"))?;
     row.text("id")
 }

@@ -112,11 +112,21 @@ pub async fn list_memories(
     let has_more = rows.len() as i64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
     let next_cursor = match rows.last() {
-        Some(last) if has_more => Some(encode_cursor(&last.text("event_time")?, last.integer("seq")?)),
+        Some(last) if has_more => Some(encode_cursor(
+            &last.text("event_time")?,
+            last.integer("seq")?,
+        )),
         _ => None,
     };
-    let items = rows.iter().map(decode_memory).collect::<ApiResult<Vec<_>>>()?;
-    Ok(MemoryPage { items, total, next_cursor })
+    let items = rows
+        .iter()
+        .map(decode_memory)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(MemoryPage {
+        items,
+        total,
+        next_cursor,
+    })
 }
 
 async fn counts_by(
@@ -125,7 +135,9 @@ async fn counts_by(
     params: &[SqlValue],
 ) -> ApiResult<BTreeMap<String, i64>> {
     let rows = app.db.query(sql, params).await?;
-    rows.iter().map(|row| Ok((row.text("key")?, row.integer("total")?))).collect()
+    rows.iter()
+        .map(|row| Ok((row.text("key")?, row.integer("total")?)))
+        .collect()
 }
 
 /// Returns the user's memory counts, limited to `bank_ids` when given.
@@ -135,12 +147,16 @@ pub async fn memory_stats(
     bank_ids: Option<&[String]>,
 ) -> ApiResult<MemoryStats> {
     let banks = match bank_ids {
-        Some(ids) => serde_json::to_string(ids).map_err(ApiError::internal)?.into(),
+        Some(ids) => serde_json::to_string(ids)
+            .map_err(ApiError::internal)?
+            .into(),
         None => SqlValue::Null,
     };
     let params = [user_id.into(), banks];
     let range = app.db.query(STATS_RANGE, &params).await?;
-    let range = range.first().ok_or_else(|| ApiError::internal("empty stats"))?;
+    let range = range
+        .first()
+        .ok_or_else(|| ApiError::internal("empty stats"))?;
     Ok(MemoryStats {
         total: range.integer("total")?,
         by_source: counts_by(app, STATS_BY_SOURCE, &params).await?,
@@ -158,7 +174,10 @@ mod tests {
     #[test]
     fn cursor_round_trips() {
         let cursor = encode_cursor("2024-01-01T00:00:00.000Z", 42);
-        assert_eq!(decode_cursor(&cursor).unwrap(), ("2024-01-01T00:00:00.000Z".to_owned(), 42));
+        assert_eq!(
+            decode_cursor(&cursor).unwrap(),
+            ("2024-01-01T00:00:00.000Z".to_owned(), 42)
+        );
     }
 
     #[test]

@@ -111,7 +111,9 @@ impl MemoryFilter {
 fn json_list(values: &Option<Vec<String>>) -> ApiResult<SqlValue> {
     match values {
         None => Ok(SqlValue::Null),
-        Some(list) => Ok(serde_json::to_string(list).map_err(ApiError::internal)?.into()),
+        Some(list) => Ok(serde_json::to_string(list)
+            .map_err(ApiError::internal)?
+            .into()),
     }
 }
 
@@ -159,7 +161,10 @@ pub async fn insert_memory(app: &App, user_id: &str, memory: &Memory) -> ApiResu
 
 /// Returns one of the user's memories, or `None` when the id is unknown or someone else's.
 pub async fn find_memory(app: &App, user_id: &str, memory_id: &str) -> ApiResult<Option<Memory>> {
-    let rows = app.db.query(SELECT_MEMORY, &[user_id.into(), memory_id.into()]).await?;
+    let rows = app
+        .db
+        .query(SELECT_MEMORY, &[user_id.into(), memory_id.into()])
+        .await?;
     rows.first().map(decode_memory).transpose()
 }
 
@@ -187,14 +192,23 @@ pub async fn set_status(
     status: &str,
     error: Option<&str>,
 ) -> ApiResult<()> {
-    let params = [user_id.into(), memory_id.into(), status.into(), error.map(str::to_owned).into()];
+    let params = [
+        user_id.into(),
+        memory_id.into(),
+        status.into(),
+        error.map(str::to_owned).into(),
+    ];
     app.db.execute(SET_STATUS, &params).await?;
     Ok(())
 }
 
 /// Deletes the memory row; the full-text index follows through its trigger.
 pub async fn delete_memory(app: &App, user_id: &str, memory_id: &str) -> ApiResult<bool> {
-    Ok(app.db.execute(DELETE_MEMORY, &[user_id.into(), memory_id.into()]).await? > 0)
+    Ok(app
+        .db
+        .execute(DELETE_MEMORY, &[user_id.into(), memory_id.into()])
+        .await?
+        > 0)
 }
 
 /// Returns up to `limit` failed memories as (id, text), oldest first, and the failed total.
@@ -203,13 +217,19 @@ pub async fn failed_memories(
     user_id: &str,
     limit: i64,
 ) -> ApiResult<(Vec<(String, String)>, i64)> {
-    let rows = app.db.query(SELECT_FAILED, &[user_id.into(), limit.into()]).await?;
+    let rows = app
+        .db
+        .query(SELECT_FAILED, &[user_id.into(), limit.into()])
+        .await?;
     let failed = rows
         .iter()
         .map(|row| Ok((row.text("id")?, row.text("text")?)))
         .collect::<ApiResult<Vec<_>>>()?;
     let total = app.db.query(COUNT_FAILED, &[user_id.into()]).await?;
-    Ok((failed, total.first().map_or(Ok(0), |row| row.integer("total"))?))
+    Ok((
+        failed,
+        total.first().map_or(Ok(0), |row| row.integer("total"))?,
+    ))
 }
 
 /// Returns how many memories the user has, in every bank.

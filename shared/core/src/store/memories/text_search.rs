@@ -44,6 +44,11 @@ pub async fn text_matches(
     params.push(limit.into());
     let rows = app.db.query(TEXT_MATCHES, &params).await?;
     rows.iter()
-        .map(|row| Ok(TextMatch { memory_id: row.text("id")?, score: -row.real("rank")? }))
+        .map(|row| {
+            Ok(TextMatch {
+                memory_id: row.text("id")?,
+                score: -row.real("rank")?,
+            })
+        })
         .collect()
 }
