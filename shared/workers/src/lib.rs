@@ -1,9 +1,19 @@
-//! Cloudflare Workers adapter (skeleton).
+//! Cloudflare Workers adapter: turns a Worker's fetch event into a call of the core's
+//! [`botmem_core::serve`], with D1 as the database, the exact vector index over D1, the
+//! JavaScript clock and a JSON console logger. Each route-group Worker calls [`serve`].
 
-pub async fn serve(
-    _group: botmem_core::Group,
-    _request: worker::Request,
-    _env: worker::Env,
-) -> worker::Result<worker::Response> {
-    worker::Response::error("not implemented", 501)
-}
+mod clock;
+mod config;
+mod d1;
+mod embedder;
+mod http;
+pub mod logging;
+pub mod request_id;
+mod serve;
+
+pub use clock::JsClock;
+pub use d1::D1Store;
+pub use serve::serve;
+
+/// The platform name reported by `GET /api/version`.
+pub const PLATFORM: &str = "cloudflare-workers";
