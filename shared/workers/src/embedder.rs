@@ -4,21 +4,31 @@ use botmem_core::ports::Embedder;
 use botmem_core::{ApiResult, Config};
 use worker::Env;
 
-/// Builds the embedder that `config.embedder` names, for Workers built with an embedder.
-/// Other embedder choices (Workers AI, an OpenAI-compatible endpoint) plug in here.
+/// Builds the embedder that `config.embedder` names, for Workers built with an embedder:
+/// the built-in model, Workers AI through the `AI` binding, or an OpenAI-compatible
+/// endpoint reached with `fetch`.
 ///
 /// Workers built without the `builtin-embedder` feature never embed text and get `None`.
 #[cfg(feature = "builtin-embedder")]
-pub fn embedder_for(config: &Config, _env: &Env) -> ApiResult<Option<Box<dyn Embedder>>> {
+pub fn embedder_for(config: &Config, env: &Env) -> ApiResult<Option<Box<dyn Embedder>>> {
+    use botmem_core::embed::openai::OpenAiEmbedder;
     use botmem_core::EmbedderConfig;
+
+    use crate::{FetchHttpClient, WorkersAiEmbedder};
 
     match &config.embedder {
         EmbedderConfig::Builtin => botmem_core::embed::builtin_embedder().map(Some),
-        // TODO: wire Workers AI (the `AI` binding) and the OpenAI-compatible client. Until
-        // then routes that embed fail with "no embedder configured" and log it as a 500.
-        EmbedderConfig::WorkersAi { .. } | EmbedderConfig::OpenAiCompatible { .. } => {
-            tracing::warn!(embedder = ?config.embedder, "embedder is not available on Workers yet");
-            Ok(None)
+        EmbedderConfig::WorkersAi { model } => {
+            Ok(Some(Box::new(WorkersAiEmbedder::from_env(env, model)?)))
+        }
+        EmbedderConfig::OpenAiCompatible {
+            base_url,
+            model,
+            api_key,
+        } => {
+            let http = Box::new(FetchHttpClient::default());
+            let embedder = OpenAiEmbedder::new(http, base_url, model, api_key.clone());
+            Ok(Some(Box::new(embedder)))
         }
     }
 }

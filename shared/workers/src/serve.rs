@@ -3,12 +3,12 @@
 use std::rc::Rc;
 
 use botmem_core::ports::Database;
-use botmem_core::search::exact_index::{ExactIndex, VectorCache};
+use botmem_core::search::exact_index::VectorCache;
 use botmem_core::{ApiError, App, Group};
 use worker::Env;
 
 use crate::http::{to_core_request, to_worker_response};
-use crate::{config, embedder, logging, request_id, D1Store, JsClock};
+use crate::{config, embedder, logging, request_id, vectorize, D1Store, JsClock};
 
 thread_local! {
     /// The exact index's vectors, kept for the life of the isolate so that a search reads only
@@ -50,7 +50,7 @@ fn build_app(env: &Env) -> Result<App, ApiError> {
     let embedder = embedder::embedder_for(&config, env)?;
     Ok(App {
         config,
-        vectors: Box::new(ExactIndex::new(db.clone(), cache)),
+        vectors: vectorize::vector_index_for(env, db.clone(), cache),
         db,
         embedder,
         clock: Box::new(JsClock),
