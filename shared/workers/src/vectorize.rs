@@ -19,6 +19,10 @@
 //! deleted one stops matching, a few seconds later. Searches stay correct meanwhile,
 //! because the core loads every match from D1 and drops ids it no longer stores.
 //!
+//! NOTE: an index contains at most 50,000 namespaces on Workers Paid and 1,000 on Free
+//! (Vectorize limits page), so one index serves at most that many users. A string metadata
+//! index covers the first 64 bytes of a value, so model ids must differ within 64 bytes.
+//!
 //! workers-rs 0.8.7 has no Vectorize type, so the binding's methods are declared below.
 //! They are called by name, so a service binding to a Worker entrypoint with the same
 //! methods (the test fake) works in its place.
