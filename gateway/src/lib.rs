@@ -25,7 +25,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         http.method = method.as_ref(),
         http.path = %path,
         http.status = response.status_code(),
-        duration_ms = worker::js_sys::Date::now() - started,
+        duration_ms = (worker::js_sys::Date::now() - started) as i64,
         "gateway request"
     );
     Ok(response)
