@@ -13,8 +13,8 @@ pub enum ApiError {
     Forbidden(String),
     /// 404: an unknown id, or an id that belongs to someone else.
     NotFound(String),
-    /// 405: a known path with a method it does not serve.
-    MethodNotAllowed,
+    /// 405: a known path with a method it does not serve. Holds the `Allow` header value.
+    MethodNotAllowed(&'static str),
     /// 409: the change conflicts with existing data, such as a taken email.
     Conflict(String),
     /// 413: the body is larger than the limit, in bytes.
@@ -35,7 +35,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
-            ApiError::MethodNotAllowed => 405,
+            ApiError::MethodNotAllowed(_) => 405,
             ApiError::Conflict(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
@@ -53,7 +53,9 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::Unprocessable(m) => m.clone(),
-            ApiError::MethodNotAllowed => "method not allowed on this path".into(),
+            ApiError::MethodNotAllowed(allowed) => {
+                format!("method not allowed on this path: use {allowed}")
+            }
             ApiError::PayloadTooLarge(limit) => {
                 format!("request body too large: the limit is {limit} bytes")
             }

@@ -146,9 +146,13 @@ impl Response {
 
     pub fn from_error(error: &ApiError) -> Response {
         let body = serde_json::json!({ "error": error.public_message() });
+        let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+        if let ApiError::MethodNotAllowed(allowed) = error {
+            headers.push(("allow".to_owned(), (*allowed).to_owned()));
+        }
         Response {
             status: error.status(),
-            headers: vec![("content-type".into(), "application/json".into())],
+            headers,
             body: body.to_string().into_bytes(),
         }
     }

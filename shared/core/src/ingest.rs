@@ -35,7 +35,7 @@ pub fn memory_id(user_id: &str, source: &str, item_key: &str) -> String {
 }
 
 /// Picks the bank for a new memory: the named one if it is the user's and the credential may
-/// use it, else the user's default bank.
+/// use it; else the user's default bank, or for a key limited to other banks, its first bank.
 async fn resolve_bank(
     app: &App,
     principal: &Principal,
@@ -43,7 +43,13 @@ async fn resolve_bank(
 ) -> ApiResult<String> {
     let bank_id = match bank_id {
         Some(id) => banks::get_bank(app, &principal.user_id, id).await?.id,
-        None => banks::default_bank_id(app, &principal.user_id).await?,
+        None => {
+            let default = banks::default_bank_id(app, &principal.user_id).await?;
+            match principal.allowed_banks() {
+                Some([first, ..]) if !principal.may_use_bank(&default) => first.clone(),
+                _ => default,
+            }
+        }
     };
     principal.require_bank(&bank_id)?;
     Ok(bank_id)

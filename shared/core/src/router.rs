@@ -4,7 +4,7 @@
 use crate::api;
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Request, Response};
+use crate::http::{Method, Request, Response};
 use crate::util::random_base62;
 
 /// The route groups. Each compiles to its own function and serves the paths under
@@ -33,9 +33,14 @@ impl Group {
 }
 
 /// Serves one request with one route group's handlers. Never fails: errors become responses.
-pub async fn serve(app: &App, group: Group, request: Request) -> Response {
+pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
     let started = app.now();
     let request_id = request_id_for(&request);
+    // HEAD is GET without the body (RFC 9110 section 9.3.2).
+    let head = request.method == Method::Head;
+    if head {
+        request.method = Method::Get;
+    }
     let result = dispatch(app, group, &request).await;
     let response = match result {
         Ok(response) => response,
@@ -54,7 +59,11 @@ pub async fn serve(app: &App, group: Group, request: Request) -> Response {
         duration_ms = app.now() - started,
         "request"
     );
-    response.with_header("x-request-id", request_id)
+    let mut response = response.with_header("x-request-id", request_id);
+    if head {
+        response.body.clear();
+    }
+    response
 }
 
 /// Keeps a well-formed `x-request-id` from the caller (such as the gateway), or makes one.

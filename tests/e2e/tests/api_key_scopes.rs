@@ -224,16 +224,15 @@ fn bank_key_cannot_delete_memory_in_other_bank() {
 }
 
 #[test]
-fn bank_key_without_bank_id_returns_403() {
+fn bank_key_without_bank_id_stores_in_its_bank() {
     let user = register_test_user();
     let bank_id = create_bank(&user.client(), "Assistant");
     let key = bank_key_client(&user, &[&bank_id]);
 
     let response = key.post_json("/api/memories", &json!({ "text": "Where does this go?" }));
 
-    // NOTE: a memory without `memoryBankId` goes to the default bank, which this key may not
-    // use, so the server rejects it rather than choosing the key's only bank.
-    assert_error(&response, 403);
+    assert_eq!(response.status, 201, "{response}");
+    assert_eq!(response.json["memoryBankId"], bank_id.as_str(), "{response}");
 }
 
 #[test]

@@ -148,6 +148,16 @@ fn create_key_with_unknown_bank_returns_400() {
 }
 
 #[test]
+fn create_key_with_empty_bank_list_returns_400() {
+    let user = register_test_user();
+    let body = json!({ "name": "nowhere", "memoryBankIds": [] });
+
+    let response = user.client().post_json("/api/api-keys", &body);
+
+    assert_error_mentions(&response, 400, "memoryBankIds");
+}
+
+#[test]
 fn create_key_with_past_expiry_returns_400() {
     let user = register_test_user();
     let body = json!({ "name": "stale", "expiresAt": "2001-01-01T00:00:00Z" });

@@ -226,10 +226,8 @@ fn get_on_api_key_returns_405() {
     assert_error(&response, 405);
 }
 
-// NOTE: HTTP requires an `Allow` header on every 405 (RFC 9110, section 15.5.6), and the
-// server sends none yet.
+// HTTP requires an `Allow` header on every 405 (RFC 9110, section 15.5.6).
 #[test]
-#[ignore = "the server does not send Allow on 405 yet"]
 fn method_not_allowed_sets_allow_header() {
     let user = register_test_user();
 
@@ -244,10 +242,8 @@ fn method_not_allowed_sets_allow_header() {
     );
 }
 
-// NOTE: HEAD is a GET without the body, so it should succeed wherever GET does, but the
-// server rejects HEAD with 405 on every path yet.
+// HEAD is a GET without the body, so it succeeds wherever GET does.
 #[test]
-#[ignore = "the server rejects HEAD with 405 yet"]
 fn head_on_memory_list_returns_200() {
     let user = register_test_user();
 

@@ -25,7 +25,8 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
         (["api-keys"], Method::Post) => create(app, &principal, request).await,
         (["api-keys"], Method::Get) => list(app, &principal).await,
         (["api-keys", id], Method::Delete) => revoke(app, &principal, id).await,
-        _ => Err(ApiError::MethodNotAllowed),
+        (["api-keys"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD, POST")),
+        _ => Err(ApiError::MethodNotAllowed("DELETE")),
     }
 }
 
@@ -54,6 +55,11 @@ async fn validate_new_key(app: &App, user_id: &str, body: CreateKeyBody) -> ApiR
     scopes.sort_by_key(|s| *s == Scope::Write);
     scopes.dedup();
     if let Some(ids) = &body.memory_bank_ids {
+        if ids.is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid memoryBankIds: give at least one bank id, or leave it out for all banks",
+            ));
+        }
         for id in ids {
             banks::get_bank(app, user_id, id).await.map_err(|_| {
                 ApiError::bad_request(format!("invalid memoryBankIds: unknown memory bank {id:?}"))

@@ -41,7 +41,7 @@ pub async fn handle(app: &App, request: &Request) -> ApiResult<Response> {
     match request.method {
         Method::Get => show_profile(app, request).await,
         Method::Patch => update_profile(app, request).await,
-        _ => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::MethodNotAllowed("GET, HEAD, PATCH")),
     }
 }
 

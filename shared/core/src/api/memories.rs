@@ -38,10 +38,12 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
         }
         (["memories", "stats"], Method::Get) => stats(app, &principal).await,
         (["memories", "retry-failed"], Method::Post) => retry_failed(app, &principal).await,
-        (["memories", "search" | "stats" | "retry-failed"], _) => Err(ApiError::MethodNotAllowed),
+        (["memories"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD, POST")),
+        (["memories", "search" | "retry-failed"], _) => Err(ApiError::MethodNotAllowed("POST")),
+        (["memories", "stats"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD")),
         (["memories", id], Method::Get) => get(app, &principal, id).await,
         (["memories", id], Method::Delete) => delete(app, &principal, id).await,
-        _ => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::MethodNotAllowed("GET, HEAD, DELETE")),
     }
 }
 

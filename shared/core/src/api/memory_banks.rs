@@ -24,7 +24,8 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
         (["memory-banks"], Method::Get) => list(app, &principal).await,
         (["memory-banks"], Method::Post) => create(app, &principal, request).await,
         (["memory-banks", id], Method::Get) => get(app, &principal, id).await,
-        _ => Err(ApiError::MethodNotAllowed),
+        (["memory-banks"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD, POST")),
+        _ => Err(ApiError::MethodNotAllowed("GET, HEAD")),
     }
 }
 

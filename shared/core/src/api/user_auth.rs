@@ -79,7 +79,7 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
         ["user-auth", "logout"] if post => logout(app, request).await,
         ["user-auth", "recovery-key"] if post => unlock_with_recovery_key(app, request).await,
         ["user-auth", "register" | "login" | "refresh" | "logout" | "recovery-key"] => {
-            Err(ApiError::MethodNotAllowed)
+            Err(ApiError::MethodNotAllowed("POST"))
         }
         _ => Err(ApiError::not_found("route")),
     }

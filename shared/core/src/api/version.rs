@@ -13,7 +13,7 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
             "commit": app.config.commit,
             "platform": app.config.platform,
         })),
-        (["version"], _) => Err(ApiError::MethodNotAllowed),
+        (["version"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD")),
         _ => Err(ApiError::not_found("route")),
     }
 }

@@ -76,15 +76,16 @@ struct Candidate {
 
 /// Runs a hybrid search over the user's memories and returns the best `query.limit`.
 pub async fn search(app: &App, user_id: &str, query: &SearchQuery) -> ApiResult<Vec<ScoredMemory>> {
+    let started = app.now();
     let terms = query_terms(&query.text);
-    let lexical = match fts_expression(&terms) {
-        Some(expression) => {
-            let limit = CANDIDATES_PER_INDEX as i64;
-            memories::text_matches(app, user_id, &expression, &query.filter, limit).await?
-        }
-        None => Vec::new(),
-    };
-    let semantic = semantic_matches(app, user_id, &query.text).await?;
+    // The two indexes are independent I/O, so they are queried concurrently.
+    let (lexical, semantic) = futures::future::join(
+        lexical_matches(app, user_id, &terms, &query.filter),
+        semantic_matches(app, user_id, &query.text),
+    )
+    .await;
+    let (lexical, semantic) = (lexical?, semantic?);
+    let matched = app.now();
 
     let candidates = collect_candidates(&lexical, &semantic);
     let ids: Vec<String> = candidates.keys().cloned().collect();
@@ -112,7 +113,31 @@ pub async fn search(app: &App, user_id: &str, query: &SearchQuery) -> ApiResult<
             .then_with(|| a.memory.id.cmp(&b.memory.id))
     });
     scored.truncate(query.limit);
+    tracing::info!(
+        user.id = %user_id,
+        search.lexical_matches = lexical.len(),
+        search.semantic_matches = semantic.len(),
+        search.results = scored.len(),
+        search.match_ms = matched - started,
+        search.hydrate_ms = app.now() - matched,
+        "search"
+    );
     Ok(scored)
+}
+
+async fn lexical_matches(
+    app: &App,
+    user_id: &str,
+    terms: &[String],
+    filter: &MemoryFilter,
+) -> ApiResult<Vec<TextMatch>> {
+    match fts_expression(terms) {
+        Some(expression) => {
+            let limit = CANDIDATES_PER_INDEX as i64;
+            memories::text_matches(app, user_id, &expression, filter, limit).await
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Embeds the query and returns its nearest neighbours above the similarity floor. A failing
