@@ -2,8 +2,8 @@
 # Installs what building and running the Workers needs, skipping what is already in place:
 # the wasm32-unknown-unknown Rust target, the npm packages in package-lock.json (wrangler,
 # binaryen's wasm-opt, esbuild), and worker-build and wasm-bindgen-cli built by cargo install
-# into $BOTMEM_TOOLS_DIR (default ~/.cache/botmem/tools). A cold run takes about 10 minutes,
-# mostly compiling the two cargo tools; a warm run takes about a second.
+# into $BOTMEM_TOOLS_DIR (default ~/.cache/botmem/tools). A first run spends several minutes
+# compiling the two cargo tools. A run with everything in place takes about a second.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
