@@ -162,6 +162,23 @@ def import_turns(base_url, token, turns):
     return keys, elapsed
 
 
+def auth_latency_ms(base_url, rounds=5):
+    """Times register and login, each dominated by one argon2id hash. Returns medians in ms."""
+    client = Api(base_url)
+    register, login = [], []
+    for _ in range(rounds):
+        credentials = {"email": f"hash-{uuid.uuid4().hex[:12]}@example.com",
+                       "password": "benchmark-password-1"}
+        started = time.perf_counter()
+        client.request("POST", "/api/user-auth/register", {**credentials, "name": "Hash"})
+        register.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        client.request("POST", "/api/user-auth/login", credentials)
+        login.append((time.perf_counter() - started) * 1000)
+    return {"register_p50": round(statistics.median(register), 1),
+            "login_p50": round(statistics.median(login), 1)}
+
+
 def main():
     base_url, data_path = sys.argv[1], sys.argv[2]
     samples = json.load(open(data_path))
@@ -201,6 +218,7 @@ def main():
         "questions": len(questions),
         "hybrid": summarise(hybrid_rows),
         "bm25_baseline": summarise(bm25_rows),
+        "auth_latency_ms": auth_latency_ms(base_url),
         "search_latency_ms": {"p50": percentile(0.50), "p95": percentile(0.95),
                               "max": round(latencies_ms[-1], 2)},
     }, indent=2))

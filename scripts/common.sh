@@ -77,3 +77,70 @@ write_dev_vars() {
 apply_migrations() {
     (cd "$repo_root" && "$wrangler_bin" d1 migrations apply DB --local --persist-to "$1")
 }
+
+# Prints a free TCP port on 127.0.0.1. A process that binds the port before wrangler does
+# makes wrangler exit, which fails the run.
+free_port() {
+    node -e 'const server = require("net").createServer();
+             server.listen(0, "127.0.0.1", () => {
+                 console.log(server.address().port);
+                 server.close();
+             });'
+}
+
+# Seconds start_stack waits for the stack to serve /api/version.
+readiness_timeout_seconds=180
+
+stack_pid=
+scratch_dir=
+
+# Starts a fresh stack: the composition scripts/dev.sh serves, with an empty D1 database in a
+# new temporary folder ($scratch_dir), on a free loopback port. Returns once /api/version
+# responds, with $base_url and $stack_pid set. The Workers must be built already.
+start_stack() {
+    scratch_dir=$(mktemp -d "${TMPDIR:-/tmp}/botmem-stack.XXXXXX")
+    write_dev_vars
+    apply_migrations "$scratch_dir/state" >"$scratch_dir/migrations.log" 2>&1 \
+        || { cat "$scratch_dir/migrations.log" >&2; die "applying the migrations failed"; }
+    local port inspector_port deadline
+    port=$(free_port)
+    inspector_port=$(free_port)
+    base_url=http://127.0.0.1:$port
+    # setsid gives the stack its own process group, so stop_stack stops workerd with wrangler.
+    (cd "$repo_root" && exec setsid "$wrangler_bin" dev "${wrangler_configs[@]}" --ip 127.0.0.1 \
+        --port "$port" --inspector-port "$inspector_port" --persist-to "$scratch_dir/state" \
+        --show-interactive-dev-session=false </dev/null >"$scratch_dir/stack.log" 2>&1) &
+    stack_pid=$!
+
+    deadline=$((SECONDS + readiness_timeout_seconds))
+    until curl --silent --fail --max-time 5 --output /dev/null "$base_url/api/version"; do
+        kill -0 "$stack_pid" 2>/dev/null \
+            || die "the stack exited before it served $base_url/api/version"
+        ((SECONDS < deadline)) || die "the stack did not serve $base_url/api/version within" \
+            "$readiness_timeout_seconds s"
+        sleep 0.5
+    done
+}
+
+# Stops the stack that start_stack started (wrangler and its workerd processes, one process
+# group) and removes its state. Given a non-zero status, prints the end of the stack's log.
+stop_stack() {
+    local status=${1:-0}
+    if [[ -n $stack_pid ]] && kill -0 "$stack_pid" 2>/dev/null; then
+        kill -TERM -- "-$stack_pid" 2>/dev/null || true
+        for _ in {1..20}; do
+            kill -0 "$stack_pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        # A process that ignored SIGTERM for 10 s, such as a stuck workerd, is killed.
+        kill -KILL -- "-$stack_pid" 2>/dev/null || true
+        wait "$stack_pid" 2>/dev/null || true
+    fi
+    if [[ $status -ne 0 && -n $scratch_dir && -f $scratch_dir/stack.log ]]; then
+        echo "--- last 40 lines of the stack's log ---" >&2
+        tail -n 40 "$scratch_dir/stack.log" >&2
+    fi
+    [[ -n $scratch_dir ]] && rm -rf "$scratch_dir"
+    stack_pid=
+    scratch_dir=
+}
