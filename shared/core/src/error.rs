@@ -28,7 +28,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The HTTP status code of this error.
+    /// Returns the HTTP status code of this error.
     pub fn status(&self) -> u16 {
         match self {
             ApiError::BadRequest(_) => 400,
@@ -44,7 +44,7 @@ impl ApiError {
         }
     }
 
-    /// The message sent to the client. Internal causes are replaced by a generic message.
+    /// Returns the message sent to the client, with a generic one in place of internal causes.
     pub fn public_message(&self) -> String {
         match self {
             ApiError::BadRequest(m)

@@ -34,8 +34,9 @@ pub fn memory_id(user_id: &str, source: &str, item_key: &str) -> String {
     format!("mem_{}", &digest[..24])
 }
 
-/// Picks the bank for a new memory: the named one if it is the user's and the credential may
-/// use it; else the user's default bank, or for a key limited to other banks, its first bank.
+/// Picks the bank for a new memory. A named bank must be the user's and allowed to the
+/// credential. Without a name, it is the user's default bank, unless the credential is a key
+/// limited to other banks, which gets its first bank.
 async fn resolve_bank(
     app: &App,
     principal: &Principal,

@@ -32,7 +32,8 @@ impl Group {
     }
 }
 
-/// Serves one request with one route group's handlers. Never fails: errors become responses.
+/// Serves one request with one route group's handlers. Errors become JSON error responses,
+/// so the caller always gets a response.
 pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
     let started = app.now();
     let request_id = request_id_for(&request);

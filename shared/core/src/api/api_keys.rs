@@ -12,7 +12,7 @@ use crate::store::api_keys::{self, NewApiKey};
 use crate::store::banks;
 use crate::util::{format_time, parse_time};
 
-/// The longest key name accepted, in characters.
+/// Maximum length of a key name, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
 pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResult<Response> {

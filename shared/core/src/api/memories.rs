@@ -12,7 +12,7 @@ use crate::ingest::{self, NewMemory};
 use crate::store::memories::{self, MemoryFilter};
 use crate::util::{format_time, parse_time};
 
-/// The longest memory text accepted, in characters.
+/// Maximum length of a memory text, in characters.
 pub const MAX_TEXT_CHARS: usize = 100_000;
 
 /// Source types a memory may have.

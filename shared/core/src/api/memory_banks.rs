@@ -1,5 +1,5 @@
-//! The `/api/memory-banks` route group: list and create banks. A key limited to some banks
-//! sees only those.
+//! The `/api/memory-banks` route group: list, create and get banks. A key limited to some
+//! banks lists and gets only those.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -10,9 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{Method, Request, Response};
 use crate::store::banks;
 
-/// The longest bank name accepted, in characters.
+/// Maximum length of a bank name, in characters.
 const MAX_NAME_CHARS: usize = 100;
-/// The longest bank description accepted, in characters.
+/// Maximum length of a bank description, in characters.
 const MAX_DESCRIPTION_CHARS: usize = 1_000;
 
 pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResult<Response> {

@@ -37,7 +37,7 @@ const MIN_SEMANTIC_SIMILARITY: f32 = 0.3;
 const RECENCY_HALF_LIFE_DAYS: f64 = 180.0;
 const MILLIS_PER_DAY: f64 = 86_400_000.0;
 
-/// What to search for and where.
+/// A search request: the query text, the number of results and the filters.
 #[derive(Debug, Clone)]
 pub struct SearchQuery {
     pub text: String,

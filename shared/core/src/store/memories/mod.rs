@@ -95,7 +95,7 @@ pub struct MemoryFilter {
 }
 
 impl MemoryFilter {
-    /// The filter's parameters in the order ?3.. of the filtered statements.
+    /// Returns the filter's six parameters in the order the filtered statements bind them.
     pub(crate) fn params(&self) -> ApiResult<Vec<SqlValue>> {
         Ok(vec![
             json_list(&self.bank_ids)?,
