@@ -94,10 +94,13 @@ readiness_timeout_seconds=180
 stack_pid=
 scratch_dir=
 
-# Starts a fresh stack: the composition scripts/dev.sh serves, with an empty D1 database in a
-# new temporary folder ($scratch_dir), on a free loopback port. Returns once /api/version
-# responds, with $base_url and $stack_pid set. The Workers must be built already.
+# Starts a fresh stack with an empty D1 database in a new temporary folder ($scratch_dir), on
+# a free loopback port: the composition scripts/dev.sh serves, or the wrangler -c arguments
+# given. Returns once /api/version responds, with $base_url and $stack_pid set. The Workers
+# must be built already.
 start_stack() {
+    local configs=("$@")
+    [[ ${#configs[@]} -gt 0 ]] || configs=("${wrangler_configs[@]}")
     scratch_dir=$(mktemp -d "${TMPDIR:-/tmp}/botmem-stack.XXXXXX")
     write_dev_vars
     apply_migrations "$scratch_dir/state" >"$scratch_dir/migrations.log" 2>&1 \
@@ -107,7 +110,7 @@ start_stack() {
     inspector_port=$(free_port)
     base_url=http://127.0.0.1:$port
     # setsid gives the stack its own process group, so stop_stack stops workerd with wrangler.
-    (cd "$repo_root" && exec setsid "$wrangler_bin" dev "${wrangler_configs[@]}" --ip 127.0.0.1 \
+    (cd "$repo_root" && exec setsid "$wrangler_bin" dev "${configs[@]}" --ip 127.0.0.1 \
         --port "$port" --inspector-port "$inspector_port" --persist-to "$scratch_dir/state" \
         --show-interactive-dev-session=false </dev/null >"$scratch_dir/stack.log" 2>&1) &
     stack_pid=$!

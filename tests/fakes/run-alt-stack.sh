@@ -13,13 +13,12 @@
 # applied. The Workers must be built (scripts/build.sh); set BOTMEM_BUILD=1 to build first.
 #
 # Each stack listens on a free loopback port. The script polls until it is ready, and at the
-# end stops every process it started, by process id. It writes .dev.vars beside the two configs, so
+# end stops every process it started. It writes .dev.vars beside the two configs, so
 # only one run may use this checkout at a time (a lock enforces that).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 
 fakes_dir=$repo_root/tests/fakes
-readiness_timeout_s=60
 
 embedders=(openai workers-ai)
 if [[ $# -gt 0 && $1 != -- ]]; then
@@ -51,7 +50,6 @@ done
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/botmem-alt-stack.XXXXXX")
 server_pid=
-wrangler_pid=
 
 # Sends SIGTERM to process $1 and waits for it to exit. wrangler stops its workerd itself.
 stop_process() {
@@ -62,7 +60,7 @@ stop_process() {
 }
 
 cleanup() {
-    stop_process "$wrangler_pid"
+    stop_stack
     stop_process "$server_pid"
     rm -f "$fakes_dir/.dev.vars"
     rm -rf "$run_dir"
@@ -74,13 +72,6 @@ fail_with_log() {
     echo "--- last lines of $1" >&2
     tail -n 40 "$1" >&2 || true
     die "$2"
-}
-
-# Prints a free TCP port on 127.0.0.1. Another process may take it before wrangler binds it;
-# wrangler then fails to start and the readiness check reports it.
-free_port() {
-    node -e 'const s = require("net").createServer();
-             s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
 
 # Writes the .dev.vars of the other Workers as scripts/dev.sh does, then prints their
@@ -125,12 +116,10 @@ write_fakes_dev_vars() {
     } >"$fakes_dir/.dev.vars"
 }
 
-# Starts wrangler dev on port $1 with state under $2, sets wrangler_pid and waits until
-# GET /api/version returns 200.
-start_stack() {
-    local port=$1 state=$2
-    local log=$run_dir/wrangler-$port.log
-    local configs=(-c "$repo_root/wrangler.toml")
+# The wrangler -c arguments of the alternate stack: the memories Worker bound to the fakes.
+alt_stack_configs() {
+    local worker_dir
+    configs=(-c "$repo_root/wrangler.toml")
     for worker_dir in "${worker_dirs[@]:1}"; do
         if [[ $worker_dir == functions/memories ]]; then
             configs+=(-c "$fakes_dir/memories.wrangler.toml")
@@ -139,24 +128,11 @@ start_stack() {
         fi
     done
     configs+=(-c "$fakes_dir/fakes.wrangler.toml")
-
-    (cd "$repo_root" && exec "$wrangler_bin" dev "${configs[@]}" --ip 127.0.0.1 --port "$port" \
-        --persist-to "$state" --show-interactive-dev-session=false) >"$log" 2>&1 &
-    wrangler_pid=$!
-
-    local deadline=$((SECONDS + readiness_timeout_s))
-    until curl --silent --fail --output /dev/null "http://127.0.0.1:$port/api/version"; do
-        kill -0 "$wrangler_pid" 2>/dev/null || fail_with_log "$log" "wrangler dev exited"
-        ((SECONDS < deadline)) \
-            || fail_with_log "$log" "the stack was not ready within $readiness_timeout_s s"
-        sleep 0.2
-    done
 }
 
 # Runs the tests against a fresh stack that embeds with $1.
 run_with_embedder() {
     local embedder=$1
-    local state=$run_dir/state-$embedder
     local expected_model
     if [[ $embedder == openai ]]; then
         expected_model=openai:$openai_model
@@ -166,21 +142,18 @@ run_with_embedder() {
 
     start_fake_server
     write_fakes_dev_vars "$embedder"
-    apply_migrations "$state" >"$run_dir/migrations.log" 2>&1 \
-        || fail_with_log "$run_dir/migrations.log" "applying the migrations failed"
-    local port
-    port=$(free_port)
-    start_stack "$port" "$state"
-    echo "Testing EMBEDDER=$embedder on http://127.0.0.1:$port (fake server $server_url)"
+    local configs
+    alt_stack_configs
+    start_stack "${configs[@]}"
+    echo "Testing EMBEDDER=$embedder on $base_url (fake server $server_url)"
 
     local status=0
-    (cd "$repo_root" && BOTMEM_BASE_URL=http://127.0.0.1:$port \
+    (cd "$repo_root" && BOTMEM_BASE_URL=$base_url \
         BOTMEM_FAKE_SERVER_URL=$server_url BOTMEM_EXPECTED_MODEL=$expected_model \
         cargo test --quiet -p botmem-e2e --test vector_backends -- --ignored "${test_args[@]}") \
         || status=$?
 
-    stop_process "$wrangler_pid"
-    wrangler_pid=
+    stop_stack "$status"
     stop_process "$server_pid"
     server_pid=
     return "$status"
