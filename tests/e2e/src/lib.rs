@@ -18,6 +18,9 @@ use serde_json::{json, Value};
 /// How long one request may take before the test fails.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Name of the cookie that carries the refresh token, sent only to `/api/user-auth`.
+pub const REFRESH_COOKIE: &str = "refresh_token";
+
 /// The password of every user that [`register_test_user`] creates (12..128 characters).
 pub const TEST_PASSWORD: &str = "correct-horse-battery-staple";
 
@@ -60,6 +63,11 @@ impl Client {
     /// Returns a copy that sends `Authorization: Bearer <token>` (an access token or API key).
     pub fn with_token(&self, token: &str) -> Client {
         self.with_header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// Returns a copy that sends `Cookie: <name>=<value>`, as a browser sends a stored cookie.
+    pub fn with_cookie(&self, name: &str, value: &str) -> Client {
+        self.with_header("cookie", &format!("{name}={value}"))
     }
 
     /// Returns a copy that sends one more header on every request.
@@ -154,12 +162,58 @@ impl ApiResponse {
     pub fn error(&self) -> Option<&str> {
         self.json.get("error").and_then(Value::as_str)
     }
+
+    /// Returns the `Set-Cookie` header that sets the cookie `name`, parsed.
+    pub fn set_cookie(&self, name: &str) -> Option<SetCookie> {
+        self.headers
+            .iter()
+            .filter(|(key, _)| key == "set-cookie")
+            .filter_map(|(_, value)| SetCookie::parse(value))
+            .find(|cookie| cookie.name == name)
+    }
 }
 
 /// Shows the request and the whole response, for assert messages: `assert!(.., "{response}")`.
 impl fmt::Display for ApiResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} -> {}: {}", self.method, self.path, self.status, self.body)
+    }
+}
+
+/// One `Set-Cookie` header: the cookie's name and value, then its attributes (RFC 6265,
+/// section 4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    pub name: String,
+    pub value: String,
+    /// The attributes in the order received, trimmed, such as `HttpOnly` or `Max-Age=0`.
+    pub attributes: Vec<String>,
+}
+
+impl SetCookie {
+    /// Parses a `Set-Cookie` header value, or returns `None` when it lacks a `name=value` pair.
+    pub fn parse(header: &str) -> Option<SetCookie> {
+        let mut parts = header.split(';').map(str::trim);
+        let (name, value) = parts.next()?.split_once('=')?;
+        Some(SetCookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            attributes: parts.filter(|part| !part.is_empty()).map(str::to_owned).collect(),
+        })
+    }
+
+    /// Returns whether a flag attribute such as `HttpOnly` or `Secure` is present. Attribute
+    /// names are case-insensitive.
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.attributes.iter().any(|attribute| attribute.eq_ignore_ascii_case(flag))
+    }
+
+    /// Returns the value of an attribute such as `Max-Age` or `Path`, by case-insensitive name.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find_map(|attribute| {
+            let (key, value) = attribute.split_once('=')?;
+            key.trim().eq_ignore_ascii_case(name).then_some(value.trim())
+        })
     }
 }
 
@@ -179,6 +233,15 @@ impl TestUser {
     /// Returns a client that authenticates as this user.
     pub fn client(&self) -> Client {
         Client::new().with_token(&self.access_token)
+    }
+
+    /// Returns the refresh token of the registration's `refresh_token` cookie. Panics when
+    /// the registration set no such cookie.
+    pub fn refresh_token(&self) -> String {
+        match self.response.set_cookie(REFRESH_COOKIE) {
+            Some(cookie) => cookie.value,
+            None => panic!("registration set no {REFRESH_COOKIE} cookie: {}", self.response),
+        }
     }
 }
 
@@ -227,4 +290,36 @@ fn assert_loopback(base_url: &str) {
     let is_loopback = host == "localhost"
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     assert!(is_loopback, "BOTMEM_BASE_URL {base_url:?} is not a loopback address");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SetCookie;
+
+    #[test]
+    fn set_cookie_parse_splits_attributes() {
+        let header = "refresh_token=abc; HttpOnly; SameSite=Strict; Path=/api/user-auth; Max-Age=0";
+
+        let cookie = SetCookie::parse(header);
+
+        let cookie = cookie.unwrap_or_else(|| panic!("not parsed: {header}"));
+        assert_eq!(cookie.name, "refresh_token");
+        assert_eq!(cookie.value, "abc");
+        assert!(cookie.has_flag("httponly"), "{cookie:?}");
+        assert!(!cookie.has_flag("Secure"), "{cookie:?}");
+        assert_eq!(cookie.attribute("max-age"), Some("0"));
+        assert_eq!(cookie.attribute("Path"), Some("/api/user-auth"));
+    }
+
+    #[test]
+    fn set_cookie_parse_keeps_empty_value() {
+        let cookie = SetCookie::parse("refresh_token=; Max-Age=0");
+
+        assert_eq!(cookie.map(|cookie| cookie.value), Some(String::new()));
+    }
+
+    #[test]
+    fn set_cookie_parse_rejects_missing_pair() {
+        assert_eq!(SetCookie::parse("HttpOnly; Path=/"), None);
+    }
 }

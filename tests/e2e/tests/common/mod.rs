@@ -1,12 +1,13 @@
 //! Builders shared by the end-to-end test files: memories, memory banks and API keys made
-//! over HTTP, each asserting that the server accepted the request.
+//! over HTTP, each asserting that the server accepted the request, and the login, refresh and
+//! logout requests, which return the response whatever its status.
 //!
 //! Every test file compiles its own copy of this module and uses only part of it.
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use botmem_e2e::{ApiResponse, Client, TestUser};
+use botmem_e2e::{ApiResponse, Client, TestUser, REFRESH_COOKIE};
 use serde_json::{json, Value};
 
 /// Stores a memory with `body` and returns it. Panics unless the server returns 201.
@@ -117,6 +118,35 @@ pub fn find_item<'a>(response: &'a ApiResponse, id: &str) -> Option<&'a Value> {
         .as_array()?
         .iter()
         .find(|item| item["id"] == id)
+}
+
+/// Sends `POST /api/user-auth/login` and returns the response, whatever its status.
+pub fn login(email: &str, password: &str) -> ApiResponse {
+    let body = json!({ "email": email, "password": password });
+    Client::new().post_json("/api/user-auth/login", &body)
+}
+
+/// Sends `POST /api/user-auth/refresh` with `refresh_token` in the cookie and no body.
+pub fn refresh(refresh_token: &str) -> ApiResponse {
+    Client::new()
+        .with_cookie(REFRESH_COOKIE, refresh_token)
+        .send("POST", "/api/user-auth/refresh", None)
+}
+
+/// Sends `POST /api/user-auth/logout` with `refresh_token` in the cookie and no body.
+pub fn logout(refresh_token: &str) -> ApiResponse {
+    Client::new()
+        .with_cookie(REFRESH_COOKIE, refresh_token)
+        .send("POST", "/api/user-auth/logout", None)
+}
+
+/// Returns the refresh token that a response's `refresh_token` cookie sets. Panics when the
+/// response sets no such cookie.
+pub fn refresh_token_of(response: &ApiResponse) -> String {
+    match response.set_cookie(REFRESH_COOKIE) {
+        Some(cookie) => cookie.value,
+        None => panic!("no {REFRESH_COOKIE} cookie in {:?}", response.headers),
+    }
 }
 
 /// Asserts the error envelope: the status, a non-empty `error` message and `x-request-id`.
