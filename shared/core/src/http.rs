@@ -98,6 +98,16 @@ impl Request {
         } else {
             &self.body
         };
+        // serde fills a struct from a JSON array by position, which would skip the checks for
+        // unknown fields, so a body that is not an object is rejected first.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(_) => Err(ApiError::bad_request(
+                    "invalid request body: expected a JSON object",
+                )),
+                Err(error) => Err(json_error(&error)),
+            };
+        }
         serde_json::from_slice(body).map_err(|error| json_error(&error))
     }
 }
@@ -212,6 +222,16 @@ mod tests {
             error.public_message().contains("nmae"),
             "{}",
             error.public_message()
+        );
+    }
+
+    #[test]
+    fn json_rejects_array_body() {
+        let request = request_with_body("application/json", r#"["a"]"#);
+        let error = request.json::<Body>().unwrap_err();
+        assert_eq!(
+            error.public_message(),
+            "invalid request body: expected a JSON object"
         );
     }
 

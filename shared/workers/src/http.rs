@@ -15,7 +15,9 @@ pub async fn to_core_request(request: &mut worker::Request) -> worker::Result<Re
     let headers = headers.collect();
     let body = read_body(request).await?;
     Ok(Request {
-        method: Method::parse(request.method().as_ref()),
+        // worker::Method turns methods it does not know (PROPFIND, ...) into GET, so the raw
+        // method string is read from the JS request instead.
+        method: Method::parse(&request.inner().method()),
         path: url.path().to_owned(),
         query: query.collect(),
         headers,

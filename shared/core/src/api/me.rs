@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::auth::authenticate;
+use crate::auth::{authenticate, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Method, Request, Response};
-use crate::store::memories::count_memories;
+use crate::store::memories::memory_stats;
 use crate::store::users::{self, User};
 
 #[derive(Deserialize)]
@@ -48,7 +48,7 @@ pub async fn handle(app: &App, request: &Request) -> ApiResult<Response> {
 async fn show_profile(app: &App, request: &Request) -> ApiResult<Response> {
     let principal = authenticate(app, request).await?;
     let user = users::find_user(app, &principal.user_id).await?;
-    render_profile(app, user).await
+    render_profile(app, &principal, user).await
 }
 
 async fn update_profile(app: &App, request: &Request) -> ApiResult<Response> {
@@ -63,17 +63,24 @@ async fn update_profile(app: &App, request: &Request) -> ApiResult<Response> {
         .transpose()?;
 
     let user = users::update_profile(app, &principal.user_id, name, timezone).await?;
-    render_profile(app, user).await
+    render_profile(app, &principal, user).await
 }
 
-/// Renders the profile of `user`. `None` means that the access token outlived its account.
-async fn render_profile(app: &App, user: Option<User>) -> ApiResult<Response> {
+/// Renders the profile of `user`, counting only the memories the credential may read. `None`
+/// means that the access token outlived its account.
+async fn render_profile(
+    app: &App,
+    principal: &Principal,
+    user: Option<User>,
+) -> ApiResult<Response> {
     let user = user.ok_or_else(|| {
         ApiError::Unauthorized("the account of this access token no longer exists".into())
     })?;
     // NOTE: contacts and accounts are always 0 until those features exist.
     let stats = StatsView {
-        memories: count_memories(app, &user.id).await?,
+        memories: memory_stats(app, &user.id, principal.allowed_banks())
+            .await?
+            .total,
         contacts: 0,
         accounts: 0,
     };

@@ -52,3 +52,44 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<String> {
     }
     Ok(claims.custom.sub.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{test_app, TestClock, TEST_EPOCH_MILLIS};
+    use std::cell::Cell;
+
+    #[test]
+    fn access_token_verifies_within_lifetime() {
+        let app = test_app(None);
+        let token = issue_access_token(&app, "usr_1").unwrap();
+        assert_eq!(verify_access_token(&app, &token).unwrap(), "usr_1");
+    }
+
+    #[test]
+    fn access_token_expires_after_fifteen_minutes() {
+        let mut app = test_app(None);
+        let token = issue_access_token(&app, "usr_1").unwrap();
+        let expired = TEST_EPOCH_MILLIS + ACCESS_TOKEN_TTL_SECONDS * 1000 + 1_000;
+        app.clock = Box::new(TestClock(Cell::new(expired)));
+        assert_eq!(verify_access_token(&app, &token).unwrap_err().status(), 401);
+    }
+
+    #[test]
+    fn access_token_from_other_secret_is_rejected() {
+        let mut other = test_app(None);
+        other.config.jwt_secret = b"another-secret-another-secret-another".to_vec();
+        let token = issue_access_token(&other, "usr_1").unwrap();
+        let app = test_app(None);
+        assert_eq!(verify_access_token(&app, &token).unwrap_err().status(), 401);
+    }
+
+    #[test]
+    fn garbage_access_token_is_rejected() {
+        let app = test_app(None);
+        assert_eq!(
+            verify_access_token(&app, "not.a.jwt").unwrap_err().status(),
+            401
+        );
+    }
+}
