@@ -74,6 +74,11 @@ impl ApiError {
         ApiError::NotFound(format!("{what} not found"))
     }
 
+    /// Returns a 404 naming the id the client sent, such as `memory "mem_x" not found`.
+    pub fn not_found_id(what: &str, id: &str) -> Self {
+        ApiError::NotFound(format!("{what} {id:?} not found"))
+    }
+
     pub fn internal(cause: impl fmt::Display) -> Self {
         ApiError::Internal(cause.to_string())
     }

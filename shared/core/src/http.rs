@@ -157,8 +157,14 @@ impl Response {
     pub fn from_error(error: &ApiError) -> Response {
         let body = serde_json::json!({ "error": error.public_message() });
         let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-        if let ApiError::MethodNotAllowed(allowed) = error {
-            headers.push(("allow".to_owned(), (*allowed).to_owned()));
+        match error {
+            ApiError::MethodNotAllowed(allowed) => {
+                headers.push(("allow".to_owned(), (*allowed).to_owned()));
+            }
+            ApiError::Unauthorized(_) => {
+                headers.push(("www-authenticate".to_owned(), "Bearer".to_owned()));
+            }
+            _ => {}
         }
         Response {
             status: error.status(),

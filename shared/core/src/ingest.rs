@@ -160,7 +160,7 @@ pub async fn delete_memory(app: &App, principal: &Principal, memory_id: &str) ->
     let memory = memories::find_memory(app, user_id, memory_id).await?;
     let memory = memory
         .filter(|m| principal.may_use_bank(&m.memory_bank_id))
-        .ok_or_else(|| ApiError::not_found("memory"))?;
+        .ok_or_else(|| ApiError::not_found_id("memory", memory_id))?;
     app.vectors
         .delete(user_id, std::slice::from_ref(&memory.id))
         .await?;

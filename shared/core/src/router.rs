@@ -60,7 +60,10 @@ pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
         duration_ms = app.now() - started,
         "request"
     );
-    let mut response = response.with_header("x-request-id", request_id);
+    // Responses hold personal data, tokens and keys, so no cache may store them.
+    let mut response = response
+        .with_header("x-request-id", request_id)
+        .with_header("cache-control", "no-store");
     if head {
         response.body.clear();
     }

@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
@@ -55,14 +55,21 @@ pub fn format_time(millis: i64) -> String {
 }
 
 /// Parses an RFC 3339 time into milliseconds since the epoch, naming `field` on failure.
+/// Times are stored as RFC 3339 text and compared as text, which orders correctly only for
+/// four-digit years, so a time whose UTC value falls outside years 0000-9999 is rejected.
 pub fn parse_time(field: &str, value: &str) -> ApiResult<i64> {
-    DateTime::parse_from_rfc3339(value)
-        .map(|time| time.timestamp_millis())
-        .map_err(|_| {
-            ApiError::bad_request(format!(
-                "invalid {field} {value:?}: expected an RFC 3339 time such as 2024-05-01T12:00:00Z"
-            ))
-        })
+    let invalid = || {
+        ApiError::bad_request(format!(
+            "invalid {field} {value:?}: expected an RFC 3339 time from year 0000 to 9999, \
+             such as 2024-05-01T12:00:00Z"
+        ))
+    };
+    let time = DateTime::parse_from_rfc3339(value).map_err(|_| invalid())?;
+    let year = time.with_timezone(&Utc).year();
+    if !(0..=9999).contains(&year) {
+        return Err(invalid());
+    }
+    Ok(time.timestamp_millis())
 }
 
 #[cfg(test)]
@@ -80,6 +87,13 @@ mod tests {
     fn format_time_round_trips_through_parse() {
         let millis = 1_700_000_000_123;
         assert_eq!(parse_time("t", &format_time(millis)).unwrap(), millis);
+    }
+
+    #[test]
+    fn parse_time_rejects_years_past_9999_in_utc() {
+        assert!(parse_time("t", "9999-12-31T23:59:59-23:59").is_err());
+        assert!(parse_time("t", "0000-01-01T00:00:00+01:00").is_err());
+        assert!(parse_time("t", "9999-12-31T23:59:59Z").is_ok());
     }
 
     #[test]

@@ -25,8 +25,10 @@ pub async fn to_core_request(request: &mut worker::Request) -> worker::Result<Re
     })
 }
 
-/// Reads the body, stopping after `MAX_JSON_BODY_BYTES + 1` bytes. That is enough for the core
-/// to reject an oversized body with 413, and this Worker never buffers all of it.
+/// Reads the body, keeping at most `MAX_JSON_BODY_BYTES + 1` bytes: enough for the core to
+/// reject an oversized body with 413 without buffering all of it. The rest is read and
+/// dropped, because answering before the body is consumed broke the next request on the same
+/// connection under wrangler dev (it returned 503 "worker restarted mid-request").
 async fn read_body(request: &mut worker::Request) -> worker::Result<Vec<u8>> {
     if request.inner().body().is_none() {
         return Ok(Vec::new());
@@ -34,10 +36,9 @@ async fn read_body(request: &mut worker::Request) -> worker::Result<Vec<u8>> {
     let mut stream = request.stream()?;
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > MAX_JSON_BODY_BYTES {
-            break;
-        }
+        let chunk = chunk?;
+        let room = (MAX_JSON_BODY_BYTES + 1).saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
     Ok(body)
 }

@@ -153,6 +153,19 @@ fn body_over_one_mebibyte_returns_413() {
 }
 
 #[test]
+fn request_after_oversized_body_succeeds() {
+    let user = register_test_user();
+    let client = user.client();
+    let body = json!({ "text": "a".repeat(3 * MAX_JSON_BODY_BYTES) }).to_string();
+    let rejected = post_raw(&client, "/api/memories", "application/json", body.as_bytes());
+
+    let next = client.post_json("/api/memories/search", &json!({ "query": "anything" }));
+
+    assert_eq!(rejected.status, 413, "{rejected}");
+    assert_eq!(next.status, 200, "{next}");
+}
+
+#[test]
 fn body_over_one_mebibyte_on_search_returns_413() {
     let user = register_test_user();
     let query = "q".repeat(MAX_JSON_BODY_BYTES + 1);

@@ -43,7 +43,8 @@ async fn validate_new_key(app: &App, user_id: &str, body: CreateKeyBody) -> ApiR
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::bad_request(format!(
-            "invalid name: expected 1 to {MAX_NAME_CHARS} characters"
+            "invalid name: expected 1 to {MAX_NAME_CHARS} characters, got {}",
+            name.chars().count()
         )));
     }
     let mut scopes = body.scopes.unwrap_or_else(|| vec![Scope::Read]);

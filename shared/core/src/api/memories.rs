@@ -9,6 +9,7 @@ use crate::auth::{authenticate, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{query_integer, Method, Request, Response};
 use crate::ingest::{self, NewMemory};
+use crate::store::banks;
 use crate::store::memories::{self, MemoryFilter};
 use crate::util::{format_time, parse_time};
 
@@ -78,7 +79,8 @@ fn validate_new_memory(body: CreateMemoryBody) -> ApiResult<NewMemory> {
     }
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(ApiError::bad_request(format!(
-            "invalid text: longer than {MAX_TEXT_CHARS} characters"
+            "invalid text: longer than {MAX_TEXT_CHARS} characters ({})",
+            text.chars().count()
         )));
     }
     let importance = body.importance.unwrap_or(0.5);
@@ -119,12 +121,36 @@ pub fn bank_scope(
     requested: Option<String>,
 ) -> ApiResult<Option<Vec<String>>> {
     match requested {
+        Some(bank_id) if bank_id.trim().is_empty() => Err(ApiError::bad_request(
+            "invalid memoryBankId: it must not be empty",
+        )),
         Some(bank_id) => {
             principal.require_bank(&bank_id)?;
             Ok(Some(vec![bank_id]))
         }
         None => Ok(principal.allowed_banks().map(<[String]>::to_vec)),
     }
+}
+
+/// Rejects a filter that can only be a mistake: a requested bank the user does not have
+/// (404, as for any other id) or a time range whose start is after its end (400).
+pub async fn check_filter(
+    app: &App,
+    user_id: &str,
+    requested_bank: Option<&str>,
+    filter: &MemoryFilter,
+) -> ApiResult<()> {
+    if let (Some(from), Some(to)) = (&filter.from, &filter.to) {
+        if from > to {
+            return Err(ApiError::bad_request(format!(
+                "invalid time range: from {from} is after to {to}"
+            )));
+        }
+    }
+    if let Some(bank_id) = requested_bank {
+        banks::get_bank(app, user_id, bank_id).await?;
+    }
+    Ok(())
 }
 
 /// Reads an optional RFC 3339 query parameter, normalised to the stored time format.
@@ -154,6 +180,8 @@ async fn list(app: &App, principal: &Principal, request: &Request) -> ApiResult<
         to: query_time(request, "to")?,
         pinned: None,
     };
+    let requested_bank = request.query_param("memoryBankId");
+    check_filter(app, &principal.user_id, requested_bank, &filter).await?;
     let cursor = request.query_param("cursor");
     let page = memories::list_memories(app, &principal.user_id, &filter, cursor, limit).await?;
     Response::ok(&page)
@@ -162,7 +190,7 @@ async fn list(app: &App, principal: &Principal, request: &Request) -> ApiResult<
 async fn get(app: &App, principal: &Principal, id: &str) -> ApiResult<Response> {
     let memory = memories::find_memory(app, &principal.user_id, id).await?;
     let memory = memory.filter(|m| principal.may_use_bank(&m.memory_bank_id));
-    Response::ok(&memory.ok_or_else(|| ApiError::not_found("memory"))?)
+    Response::ok(&memory.ok_or_else(|| ApiError::not_found_id("memory", id))?)
 }
 
 async fn delete(app: &App, principal: &Principal, id: &str) -> ApiResult<Response> {

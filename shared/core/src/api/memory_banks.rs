@@ -45,7 +45,7 @@ async fn list(app: &App, principal: &Principal) -> ApiResult<Response> {
 
 async fn get(app: &App, principal: &Principal, id: &str) -> ApiResult<Response> {
     if !principal.may_use_bank(id) {
-        return Err(ApiError::not_found("memory bank"));
+        return Err(ApiError::not_found_id("memory bank", id));
     }
     Response::ok(&banks::get_bank(app, &principal.user_id, id).await?)
 }
@@ -55,13 +55,15 @@ async fn create(app: &App, principal: &Principal, request: &Request) -> ApiResul
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::bad_request(format!(
-            "invalid name: expected 1 to {MAX_NAME_CHARS} characters"
+            "invalid name: expected 1 to {MAX_NAME_CHARS} characters, got {}",
+            name.chars().count()
         )));
     }
     let description = body.description.unwrap_or_default();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(ApiError::bad_request(format!(
-            "invalid description: longer than {MAX_DESCRIPTION_CHARS} characters"
+            "invalid description: longer than {MAX_DESCRIPTION_CHARS} characters ({})",
+            description.chars().count()
         )));
     }
     if principal.allowed_banks().is_some() {

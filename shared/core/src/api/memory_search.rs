@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::memories::{bank_scope, validate_source_type};
+use crate::api::memories::{bank_scope, check_filter, validate_source_type};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -82,7 +82,8 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
     let text = body.query.trim().to_owned();
     if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::bad_request(format!(
-            "invalid query: expected 1 to {MAX_QUERY_CHARS} characters"
+            "invalid query: expected 1 to {MAX_QUERY_CHARS} characters, got {}",
+            text.chars().count()
         )));
     }
     let limit = body.limit.unwrap_or(20);
@@ -92,7 +93,9 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
         )));
     }
     let contact_filter = body.filters.as_ref().and_then(|f| f.contact_ids.clone());
+    let requested_bank = body.memory_bank_id.clone();
     let filter = search_filter(principal, &mut body)?;
+    check_filter(app, &principal.user_id, requested_bank.as_deref(), &filter).await?;
 
     // NOTE: memories are not linked to contacts yet, so a contact filter matches nothing.
     let items = if contact_filter.is_some_and(|ids| !ids.is_empty()) {

@@ -86,10 +86,11 @@ pub async fn authenticate(app: &App, request: &Request) -> ApiResult<Principal> 
     let header = request
         .header("authorization")
         .ok_or_else(|| ApiError::Unauthorized("missing Authorization header".into()))?;
+    // The scheme name is case-insensitive (RFC 9110 section 11.1).
     let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|token| !token.is_empty())
         .ok_or_else(|| {
             ApiError::Unauthorized("invalid Authorization header: expected Bearer <token>".into())

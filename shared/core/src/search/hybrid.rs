@@ -78,6 +78,11 @@ struct Candidate {
 pub async fn search(app: &App, user_id: &str, query: &SearchQuery) -> ApiResult<Vec<ScoredMemory>> {
     let started = app.now();
     let terms = query_terms(&query.text);
+    // A query of only stop words, punctuation or symbols names no topic, and its vector
+    // would match memories at random.
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
     // The two indexes are independent I/O, so they are queried concurrently.
     let (lexical, semantic) = futures::future::join(
         lexical_matches(app, user_id, &terms, &query.filter),

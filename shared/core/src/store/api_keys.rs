@@ -151,7 +151,7 @@ pub async fn revoke_key(app: &App, user_id: &str, key_id: &str) -> ApiResult<()>
         .query(KEY_EXISTS, &[key_id.into(), user_id.into()])
         .await?;
     if found.is_empty() {
-        Err(ApiError::not_found("API key"))
+        Err(ApiError::not_found_id("API key", key_id))
     } else {
         Ok(())
     }

@@ -112,7 +112,7 @@ pub async fn get_bank(app: &App, user_id: &str, bank_id: &str) -> ApiResult<Memo
         .await?;
     rows.first()
         .map(decode_bank)
-        .unwrap_or_else(|| Err(ApiError::not_found("memory bank")))
+        .unwrap_or_else(|| Err(ApiError::not_found_id("memory bank", bank_id)))
 }
 
 pub async fn default_bank_id(app: &App, user_id: &str) -> ApiResult<String> {
