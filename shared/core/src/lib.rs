@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod embed;
 pub mod error;
 pub mod http;

@@ -88,8 +88,9 @@ fn check_domain(domain: &str) -> Result<(), &'static str> {
 
 /// Returns the key under which two normalised email addresses count as one mailbox.
 ///
-/// The rule: a `+tag` at the end of the local part is dropped for every domain, since most
-/// providers deliver `name+tag@` to `name@`. For Gmail (`gmail.com`, and `googlemail.com`,
+/// The rule: a `+tag` at the end of the local part is dropped for every domain, because
+/// subaddressing (RFC 5233) delivers `name+tag@` to `name@`. A domain that treats `+` as an
+/// ordinary character would have two mailboxes merged by this key. For Gmail (`gmail.com`, and `googlemail.com`,
 /// which is read as `gmail.com`) the dots in the local part are dropped too, because Gmail
 /// ignores them. Other providers treat dots as significant, so they are kept. A `+` at the
 /// start of the local part is not a tag and is kept. The input should come from
@@ -98,7 +99,11 @@ pub fn email_match_key(normalized: &str) -> String {
     let Some((local, domain)) = normalized.rsplit_once('@') else {
         return normalized.to_string();
     };
-    let domain = if domain == "googlemail.com" { "gmail.com" } else { domain };
+    let domain = if domain == "googlemail.com" {
+        "gmail.com"
+    } else {
+        domain
+    };
 
     let mut local = match local.find('+') {
         Some(index) if index > 0 => &local[..index],
@@ -120,8 +125,8 @@ pub const DEFAULT_PHONE_REGION: &str = "US";
 
 /// Maximum digits in an E.164 number, country code included (ITU-T E.164).
 const MAX_E164_DIGITS: usize = 15;
-/// Minimum digits accepted for an international number, country code included. The shortest
-/// numbers in service, in small numbering plans such as Niue (+683), have 7.
+/// Minimum digits accepted for an international number, country code included. Seven digits
+/// allow the 4-digit subscriber numbers of small plans that have 3-digit country codes.
 const MIN_E164_DIGITS: usize = 7;
 /// Characters people put between digits, which carry no meaning.
 const PHONE_SEPARATORS: &str = " -.()/";
@@ -143,8 +148,8 @@ struct Region {
 
 /// Supported regions. Italy keeps the leading 0 of fixed lines in E.164, so it has no trunk
 /// prefix, and Spain has none at all.
-// NOTE: the national length ranges are approximations of each plan that accept every common
-// number; they catch typos such as a missing digit in US numbers but are not full validation.
+// NOTE: the national length ranges are estimates of each plan, not full validation. They catch
+// typos such as a missing digit in US numbers, but may reject a rare valid length.
 const REGIONS: &[Region] = &[
     region("US", "1", Some('1'), &["011"], (10, 10)),
     region("CA", "1", Some('1'), &["011"], (10, 10)),
@@ -167,7 +172,13 @@ const fn region(
     international_prefixes: &'static [&'static str],
     national_digits: (usize, usize),
 ) -> Region {
-    Region { code, calling_code, trunk_prefix, international_prefixes, national_digits }
+    Region {
+        code,
+        calling_code,
+        trunk_prefix,
+        international_prefixes,
+        national_digits,
+    }
 }
 
 /// Normalises a phone number to E.164: `+` followed by at most 15 digits.
@@ -195,7 +206,10 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> ApiResult<String> {
         national_to_international(&digits, region).map_err(invalid)?
     };
     if international.len() < MIN_E164_DIGITS || international.len() > MAX_E164_DIGITS {
-        let reason = format!("expected 7 to 15 digits with the country code, got {}", international.len());
+        let reason = format!(
+            "expected 7 to 15 digits with the country code, got {}",
+            international.len()
+        );
         return Err(invalid(reason));
     }
     if international.starts_with('0') {
@@ -206,11 +220,17 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> ApiResult<String> {
 
 fn find_region(code: &str) -> ApiResult<&'static Region> {
     let code = code.trim();
-    REGIONS.iter().find(|region| region.code.eq_ignore_ascii_case(code)).ok_or_else(|| {
-        let known: Vec<&str> = REGIONS.iter().map(|region| region.code).collect();
-        let message = format!("unknown phone region {code:?}: use one of {}", known.join(", "));
-        ApiError::bad_request(message)
-    })
+    REGIONS
+        .iter()
+        .find(|region| region.code.eq_ignore_ascii_case(code))
+        .ok_or_else(|| {
+            let known: Vec<&str> = REGIONS.iter().map(|region| region.code).collect();
+            let message = format!(
+                "unknown phone region {code:?}: use one of {}",
+                known.join(", ")
+            );
+            ApiError::bad_request(message)
+        })
 }
 
 /// Returns whether the number starts with `+`, and its digits. A `(0)` right after the country
@@ -250,7 +270,11 @@ fn national_to_international(digits: &str, region: &Region) -> Result<String, St
     };
     let (min, max) = region.national_digits;
     if national.len() < min || national.len() > max {
-        let expected = if min == max { min.to_string() } else { format!("{min} to {max}") };
+        let expected = if min == max {
+            min.to_string()
+        } else {
+            format!("{min} to {max}")
+        };
         return Err(format!(
             "a national number in {} has {expected} digits after the trunk prefix, got {}",
             region.code,
@@ -264,13 +288,28 @@ fn national_to_international(digits: &str, region: &Region) -> Result<String, St
 // Handles
 
 /// Connectors whose handles are written with a leading `@` that is not part of the handle.
-const AT_PREFIXED_CONNECTORS: &[&str] =
-    &["slack", "telegram", "twitter", "x", "instagram", "github", "mastodon", "discord"];
+const AT_PREFIXED_CONNECTORS: &[&str] = &[
+    "slack",
+    "telegram",
+    "twitter",
+    "x",
+    "instagram",
+    "github",
+    "mastodon",
+    "discord",
+];
 
 /// Connectors whose services treat handles as case-insensitive. Slack is absent because its
 /// member ids (`U024BE7LH`) are opaque and compared as written.
-const CASE_INSENSITIVE_CONNECTORS: &[&str] =
-    &["telegram", "twitter", "x", "instagram", "github", "mastodon", "discord"];
+const CASE_INSENSITIVE_CONNECTORS: &[&str] = &[
+    "telegram",
+    "twitter",
+    "x",
+    "instagram",
+    "github",
+    "mastodon",
+    "discord",
+];
 
 /// Normalises a connector handle: trims it, strips one leading `@` for the connectors in
 /// `AT_PREFIXED_CONNECTORS` and lower-cases it for those in `CASE_INSENSITIVE_CONNECTORS`
@@ -327,7 +366,11 @@ pub fn clean_name(raw: &str) -> Option<String> {
 pub fn name_key(name: &str) -> String {
     let cleaned = clean_name(name).unwrap_or_default();
     // Lower-casing first, because some lower-case mappings (such as `İ`) add combining marks.
-    cleaned.to_lowercase().nfkd().filter(|&c| !is_combining_mark(c)).collect()
+    cleaned
+        .to_lowercase()
+        .nfkd()
+        .filter(|&c| !is_combining_mark(c))
+        .collect()
 }
 
 /// Splits a name into comparison tokens in given-name-first order: the [`name_key`] split at
@@ -363,11 +406,12 @@ pub fn is_name_variant(a: &str, b: &str) -> bool {
     if !tokens_compatible(surname_a, surname_b) {
         return false;
     }
-    if tokens_a.len() > 1 && tokens_b.len() > 1 && !tokens_compatible(&tokens_a[0], &tokens_b[0])
-    {
+    if tokens_a.len() > 1 && tokens_b.len() > 1 && !tokens_compatible(&tokens_a[0], &tokens_b[0]) {
         return false;
     }
-    tokens_a.iter().any(|token| is_full_word(token) && tokens_b.contains(token))
+    tokens_a
+        .iter()
+        .any(|token| is_full_word(token) && tokens_b.contains(token))
 }
 
 /// Returns whether two tokens are equal or one is the initial of the other.
@@ -381,4 +425,318 @@ fn is_initial_of(initial: &str, word: &str) -> bool {
 
 fn is_full_word(token: &str) -> bool {
     token.chars().count() > 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asserts that `result` is a 400 whose message names `value`.
+    fn assert_bad_request_naming<T: std::fmt::Debug>(result: ApiResult<T>, value: &str) {
+        let error = result.expect_err(&format!("{value:?} should be rejected"));
+        assert_eq!(error.status(), 400, "{value:?}: {error}");
+        let message = error.public_message();
+        assert!(
+            message.contains(&format!("{value:?}")),
+            "{value:?} not in {message:?}"
+        );
+    }
+
+    #[test]
+    fn identifier_kind_serializes_lowercase() {
+        let cases = [
+            (IdentifierKind::Email, "\"email\""),
+            (IdentifierKind::Phone, "\"phone\""),
+            (IdentifierKind::Handle, "\"handle\""),
+            (IdentifierKind::Name, "\"name\""),
+        ];
+        for (kind, json) in cases {
+            assert_eq!(serde_json::to_string(&kind).ok().as_deref(), Some(json));
+            assert_eq!(
+                serde_json::from_str::<IdentifierKind>(json).ok(),
+                Some(kind)
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_email_accepts_valid_addresses() {
+        let cases = [
+            ("alice@example.com", "alice@example.com"),
+            ("  Alice@Example.COM \n", "alice@example.com"),
+            ("ALICE+News@example.com", "alice+news@example.com"),
+            (
+                "first.last@mail.example.co.uk",
+                "first.last@mail.example.co.uk",
+            ),
+            ("o'brien@example.ie", "o'brien@example.ie"),
+            (
+                "user_name-1@sub-domain.example.org",
+                "user_name-1@sub-domain.example.org",
+            ),
+            ("JOSÉ@Exemple.fr", "josé@exemple.fr"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(
+                normalize_email(raw).ok().as_deref(),
+                Some(expected),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_email_rejects_invalid_addresses() {
+        let local_too_long = format!("{}@example.com", "a".repeat(65));
+        let cases = [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@@example.com",
+            "alice@bob@example.com",
+            "alice@localhost",
+            "alice@example..com",
+            "alice@-example.com",
+            "alice@example.com-",
+            ".alice@example.com",
+            "alice.@example.com",
+            "al..ice@example.com",
+            "al ice@example.com",
+            "\"alice\"@example.com",
+            "alice@[192.0.2.1]",
+            local_too_long.as_str(),
+        ];
+        for raw in cases {
+            assert_bad_request_naming(normalize_email(raw), raw.trim());
+        }
+    }
+
+    #[test]
+    fn email_match_key_merges_equivalent_addresses() {
+        let cases = [
+            // The same address written three ways.
+            ("  Alice@Example.com", "alice@example.com"),
+            ("ALICE@EXAMPLE.COM", "alice@example.com"),
+            ("alice+newsletter@example.com", "alice@example.com"),
+            // Dots are significant outside Gmail.
+            ("a.lice@example.com", "a.lice@example.com"),
+            // Gmail ignores dots and tags, and googlemail.com is the same service.
+            ("Sherlock.Holmes@gmail.com", "sherlockholmes@gmail.com"),
+            (
+                "sherlock.holmes+cases@gmail.com",
+                "sherlockholmes@gmail.com",
+            ),
+            (
+                "s.h.e.r.lock.holmes@googlemail.com",
+                "sherlockholmes@gmail.com",
+            ),
+            ("sherlockholmes@googlemail.com", "sherlockholmes@gmail.com"),
+            // Only the first + starts the tag, and a leading + is not a tag.
+            ("bob+a+b@example.com", "bob@example.com"),
+            ("+bob@example.com", "+bob@example.com"),
+        ];
+        for (raw, expected) in cases {
+            let normalized =
+                normalize_email(raw).unwrap_or_else(|error| panic!("{raw:?}: {error}"));
+            assert_eq!(email_match_key(&normalized), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn email_match_key_keeps_value_without_at() {
+        assert_eq!(email_match_key("not-an-email"), "not-an-email");
+    }
+
+    #[test]
+    fn normalize_phone_produces_e164() {
+        let cases = [
+            ("+1 (415) 555-0100", "US", "+14155550100"),
+            ("415.555.0100", "US", "+14155550100"),
+            ("(415) 555-0100", "us", "+14155550100"),
+            ("1-415-555-0100", "US", "+14155550100"),
+            ("011 44 20 7946 0000", "US", "+442079460000"),
+            ("613-555-0199", "CA", "+16135550199"),
+            ("004930123456", "DE", "+4930123456"),
+            ("004930123456", "US", "+4930123456"),
+            ("030 123456", "DE", "+4930123456"),
+            ("030/123456", "DE", "+4930123456"),
+            ("07911 123456", "GB", "+447911123456"),
+            ("+44 (0)20 7946 0000", "US", "+442079460000"),
+            ("01 23 45 67 89", "FR", "+33123456789"),
+            ("020 123 4567", "NL", "+31201234567"),
+            ("912 345 678", "ES", "+34912345678"),
+            ("06 1234 5678", "IT", "+390612345678"),
+            ("02 9876 5432", "AU", "+61298765432"),
+            ("0011 44 20 7946 0000", "AU", "+442079460000"),
+            ("098765 43210", "IN", "+919876543210"),
+            ("(011) 91234-5678", "BR", "+5511912345678"),
+            ("03-1234-5678", "JP", "+81312345678"),
+            ("010 1 415 555 0100", "JP", "+14155550100"),
+            ("+49 30 123456", "GB", "+4930123456"),
+        ];
+        for (raw, region, expected) in cases {
+            let normalized = normalize_phone(raw, region);
+            assert_eq!(
+                normalized.ok().as_deref(),
+                Some(expected),
+                "{raw:?} in {region}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_phone_rejects_invalid_numbers() {
+        let cases = [
+            ("", "US"),
+            ("   ", "US"),
+            ("call me", "US"),
+            ("415-555-0100 ext 7", "US"),
+            ("555-0100", "US"),
+            ("415 555 01000", "US"),
+            ("+1 415 555 0100 1234 5678", "US"),
+            ("+12345", "US"),
+            ("+0 415 555 0100", "US"),
+            ("01 23 45 67", "FR"),
+            ("+44 20 7946 0000 +1", "GB"),
+        ];
+        for (raw, region) in cases {
+            assert_bad_request_naming(normalize_phone(raw, region), raw.trim());
+        }
+    }
+
+    #[test]
+    fn normalize_phone_rejects_unknown_region() {
+        assert_bad_request_naming(normalize_phone("0123 456789", "ZZ"), "ZZ");
+    }
+
+    #[test]
+    fn default_phone_region_is_supported() {
+        let normalized = normalize_phone("415 555 0100", DEFAULT_PHONE_REGION);
+        assert_eq!(normalized.ok().as_deref(), Some("+14155550100"));
+    }
+
+    #[test]
+    fn normalize_handle_applies_connector_rules() {
+        let cases = [
+            ("@Alice", "telegram", "alice"),
+            ("  @Alice_Bot ", "Telegram", "alice_bot"),
+            ("@SherlockH", "twitter", "sherlockh"),
+            ("@SherlockH", "x", "sherlockh"),
+            ("@Octocat", "github", "octocat"),
+            (
+                "@Holmes@Mastodon.Social",
+                "mastodon",
+                "holmes@mastodon.social",
+            ),
+            ("@U024BE7LH", "slack", "U024BE7LH"),
+            ("U024BE7LH", "slack", "U024BE7LH"),
+            ("@Alice", "manual", "@Alice"),
+            ("  CaseKept  ", "unknown-connector", "CaseKept"),
+        ];
+        for (raw, connector, expected) in cases {
+            let normalized = normalize_handle(raw, connector);
+            assert_eq!(
+                normalized.ok().as_deref(),
+                Some(expected),
+                "{raw:?} on {connector}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_handle_rejects_empty() {
+        let cases = [
+            ("", "slack"),
+            ("   ", "manual"),
+            ("@", "telegram"),
+            (" @ ", "twitter"),
+        ];
+        for (raw, connector) in cases {
+            assert_bad_request_naming(normalize_handle(raw, connector), raw.trim());
+        }
+    }
+
+    #[test]
+    fn clean_name_removes_invisible_characters() {
+        let cases = [
+            ("Sherlock Holmes", Some("Sherlock Holmes")),
+            ("  Sherlock \t\n Holmes  ", Some("Sherlock Holmes")),
+            ("Sher\u{200B}lock Holmes", Some("Sherlock Holmes")),
+            (
+                "\u{FEFF}Sherlock\u{200C} Hol\u{200D}mes",
+                Some("Sherlock Holmes"),
+            ),
+            ("Sher\u{00AD}lock", Some("Sherlock")),
+            ("\u{200E}Holmes\u{200F}", Some("Holmes")),
+            ("\u{202A}\u{2066}Holmes\u{2069}\u{202C}", Some("Holmes")),
+            ("Holmes\u{0007}", Some("Holmes")),
+            ("José Álvarez", Some("José Álvarez")),
+            ("", None),
+            ("   ", None),
+            ("\u{200B}\u{FEFF} \u{00AD}", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(clean_name(raw).as_deref(), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn name_key_ignores_case_and_accents() {
+        let cases = [
+            ("José Álvarez", "jose alvarez"),
+            ("jose alvarez", "jose alvarez"),
+            ("JOSE  ALVAREZ", "jose alvarez"),
+            ("Jose\u{0301} A\u{0301}lvarez", "jose alvarez"),
+            ("Zoë Ça\u{200B}ñas", "zoe canas"),
+            ("İlker", "ilker"),
+            ("ﬁona", "fiona"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(name_key(raw), expected, "{raw:?}");
+        }
+        assert_eq!(name_key("José Álvarez"), name_key("jose alvarez"));
+    }
+
+    #[test]
+    fn name_tokens_split_and_reorder() {
+        let cases: [(&str, &[&str]); 6] = [
+            ("Sherlock Holmes", &["sherlock", "holmes"]),
+            ("S. Holmes", &["s", "holmes"]),
+            ("Sherlock H.", &["sherlock", "h"]),
+            ("Holmes, Sherlock", &["sherlock", "holmes"]),
+            ("Jean-Luc Picard", &["jean-luc", "picard"]),
+            ("\u{200B} ", &[]),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(name_tokens(raw), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn is_name_variant_matches_surname_and_initials() {
+        let cases = [
+            ("Sherlock Holmes", "Holmes", true),
+            ("Sherlock Holmes", "S. Holmes", true),
+            ("Sherlock Holmes", "Sherlock H.", true),
+            ("Sherlock Holmes", "sherlock holmes", true),
+            ("Sherlock Holmes", "Holmes, Sherlock", true),
+            ("Sherlock Scott Holmes", "S. Holmes", true),
+            ("José Álvarez", "Jose Alvarez", true),
+            ("Holmes", "S. Holmes", true),
+            ("John Smith", "Jane Smith", false),
+            ("John Smith", "J. Smyth", false),
+            ("Sherlock Holmes", "Mycroft Holmes", false),
+            ("Sherlock Holmes", "Sherlock Watson", false),
+            ("Sherlock Holmes", "Sherlock", false),
+            ("Sherlock H.", "Holmes", false),
+            ("S. H.", "Sherlock Holmes", false),
+            ("", "Holmes", false),
+            ("", "", false),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(is_name_variant(a, b), expected, "{a:?} vs {b:?}");
+            assert_eq!(is_name_variant(b, a), expected, "{b:?} vs {a:?}");
+        }
+    }
 }
