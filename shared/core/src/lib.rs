@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod contacts;
 pub mod embed;
+pub mod entities;
 pub mod error;
 pub mod http;
 pub mod ingest;

@@ -66,7 +66,10 @@ pub fn extract_entities(text: &str, event_time_millis: i64) -> Vec<Entity> {
     accepted
         .into_iter()
         .filter(|candidate| seen.insert((candidate.kind, candidate.value.clone())))
-        .map(|candidate| Entity { kind: candidate.kind, value: candidate.value })
+        .map(|candidate| Entity {
+            kind: candidate.kind,
+            value: candidate.value,
+        })
         .collect()
 }
 

@@ -6,6 +6,7 @@
 pub mod extract;
 
 mod dates;
+mod lexicon;
 mod money;
 mod names;
 mod patterns;

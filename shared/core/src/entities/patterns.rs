@@ -11,7 +11,11 @@ const TRAILING_PUNCTUATION: &[char] = &['.', ',', ';', ':', '!', '?', '"', '\'',
 pub(super) fn scan_emails(text: &str) -> Vec<Candidate> {
     let mut found = Vec::new();
     for (start, token) in tokens(text) {
-        let (mut offset, mut core) = trim_token(token);
+        let (mut offset, core) = trim_token(token);
+        // Unlike a URL, an address never contains a closing bracket.
+        let mut core = core
+            .trim_end_matches([')', ']'])
+            .trim_end_matches(TRAILING_PUNCTUATION);
         if let Some(address) = core.strip_prefix("mailto:") {
             offset += "mailto:".len();
             core = address;
@@ -19,7 +23,12 @@ pub(super) fn scan_emails(text: &str) -> Vec<Candidate> {
         if is_email(core) {
             let start = start + offset;
             let value = core.to_lowercase();
-            found.push(Candidate { start, end: start + core.len(), kind: EntityKind::Email, value });
+            found.push(Candidate {
+                start,
+                end: start + core.len(),
+                kind: EntityKind::Email,
+                value,
+            });
         }
     }
     found
@@ -45,7 +54,12 @@ pub(super) fn scan_urls(text: &str) -> Vec<Candidate> {
         if prefix_len.is_some_and(|len| core.len() > len + 2) {
             let start = start + offset;
             let value = core.to_owned();
-            found.push(Candidate { start, end: start + core.len(), kind: EntityKind::Url, value });
+            found.push(Candidate {
+                start,
+                end: start + core.len(),
+                kind: EntityKind::Url,
+                value,
+            });
         }
     }
     found
@@ -71,7 +85,9 @@ fn is_email(candidate: &str) -> bool {
     let local_ok = !local.is_empty()
         && !local.starts_with('.')
         && !local.ends_with('.')
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let labels_ok = labels.len() >= 2
         && labels.iter().all(|label| {
@@ -101,9 +117,16 @@ pub(super) fn scan_phones(text: &str) -> Vec<Candidate> {
         let start_byte = chars[index].0;
         let end_byte = chars.get(end).map_or(text.len(), |&(offset, _)| offset);
         let span = &text[start_byte..end_byte];
-        let touches_word = chars.get(end).is_some_and(|&(_, next)| next.is_alphanumeric());
+        let touches_word = chars
+            .get(end)
+            .is_some_and(|&(_, next)| next.is_alphanumeric());
         if let Some(value) = phone_value(span).filter(|_| !touches_word) {
-            found.push(Candidate { start: start_byte, end: end_byte, kind: EntityKind::Phone, value });
+            found.push(Candidate {
+                start: start_byte,
+                end: end_byte,
+                kind: EntityKind::Phone,
+                value,
+            });
         }
         index = end.max(index + 1);
     }
@@ -112,7 +135,9 @@ pub(super) fn scan_phones(text: &str) -> Vec<Candidate> {
 
 fn is_phone_start(chars: &[(usize, char)], index: usize) -> bool {
     let c = chars[index].1;
-    let next_is_digit = chars.get(index + 1).is_some_and(|&(_, next)| next.is_ascii_digit());
+    let next_is_digit = chars
+        .get(index + 1)
+        .is_some_and(|&(_, next)| next.is_ascii_digit());
     let opens = c.is_ascii_digit() || ((c == '+' || c == '(') && next_is_digit);
     // A digit right after a letter, digit or number punctuation continues another token.
     let continues = index > 0 && {

@@ -34,11 +34,19 @@ pub(super) fn split_words(text: &str) -> Vec<Word<'_>> {
         if c.is_alphanumeric() || joins {
             start.get_or_insert(offset);
         } else if let Some(begin) = start.take() {
-            words.push(Word { start: begin, end: offset, text: &text[begin..offset] });
+            words.push(Word {
+                start: begin,
+                end: offset,
+                text: &text[begin..offset],
+            });
         }
     }
     if let Some(begin) = start {
-        words.push(Word { start: begin, end: text.len(), text: &text[begin..] });
+        words.push(Word {
+            start: begin,
+            end: text.len(),
+            text: &text[begin..],
+        });
     }
     words
 }
