@@ -11,33 +11,19 @@ use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::SqlValue;
 
-/// ?2..?7 are the filter (see `MemoryFilter::params`); ?8 and ?9 the cursor's event time
-/// and seq; ?10 the page size.
-const LIST_MEMORIES: &str = "
-    SELECT seq, id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
-           ingest_time, metadata, importance, trust, pinned, status, error
-    FROM memories
-    WHERE user_id = ?1
-      AND (?2 IS NULL OR memory_bank_id IN (SELECT value FROM json_each(?2)))
-      AND (?3 IS NULL OR source_type IN (SELECT value FROM json_each(?3)))
-      AND (?4 IS NULL OR connector_type IN (SELECT value FROM json_each(?4)))
-      AND (?5 IS NULL OR event_time >= ?5)
-      AND (?6 IS NULL OR event_time < ?6)
-      AND (?7 IS NULL OR pinned = ?7)
-      AND (?8 IS NULL OR event_time < ?8 OR (event_time = ?8 AND seq < ?9))
-    ORDER BY event_time DESC, seq DESC
-    LIMIT ?10";
+/// ?1 is the user, ?2..?7 the filter, ?8 and ?9 the cursor's event time and seq, ?10 the
+/// page size.
+const LIST_MEMORIES: &str = concat!(
+    "SELECT seq, id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
+            ingest_time, metadata, importance, trust, pinned, status, error
+     FROM memories",
+    filter_clause!(""),
+    " AND (?8 IS NULL OR event_time < ?8 OR (event_time = ?8 AND seq < ?9))
+     ORDER BY event_time DESC, seq DESC
+     LIMIT ?10"
+);
 
-const COUNT_FILTERED: &str = "
-    SELECT count(*) AS total
-    FROM memories
-    WHERE user_id = ?1
-      AND (?2 IS NULL OR memory_bank_id IN (SELECT value FROM json_each(?2)))
-      AND (?3 IS NULL OR source_type IN (SELECT value FROM json_each(?3)))
-      AND (?4 IS NULL OR connector_type IN (SELECT value FROM json_each(?4)))
-      AND (?5 IS NULL OR event_time >= ?5)
-      AND (?6 IS NULL OR event_time < ?6)
-      AND (?7 IS NULL OR pinned = ?7)";
+const COUNT_FILTERED: &str = concat!("SELECT count(*) AS total FROM memories", filter_clause!(""));
 
 /// Counts per value of one column; the column name comes from a fixed list, never input.
 const STATS_BY_SOURCE: &str = "

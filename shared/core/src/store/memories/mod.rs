@@ -1,5 +1,35 @@
 //! The `memories` table. Its full-text index follows it through triggers (see the migration).
 
+/// The filter of listing and search as SQL, written once: `?1` is the user and `?2`..`?7` are
+/// the values of [`MemoryFilter::params`]. `$table` prefixes the columns (`"m."` or `""`).
+macro_rules! filter_clause {
+    ($table:literal) => {
+        concat!(
+            " WHERE ",
+            $table,
+            "user_id = ?1",
+            " AND (?2 IS NULL OR ",
+            $table,
+            "memory_bank_id IN (SELECT value FROM json_each(?2)))",
+            " AND (?3 IS NULL OR ",
+            $table,
+            "source_type IN (SELECT value FROM json_each(?3)))",
+            " AND (?4 IS NULL OR ",
+            $table,
+            "connector_type IN (SELECT value FROM json_each(?4)))",
+            " AND (?5 IS NULL OR ",
+            $table,
+            "event_time >= ?5)",
+            " AND (?6 IS NULL OR ",
+            $table,
+            "event_time < ?6)",
+            " AND (?7 IS NULL OR ",
+            $table,
+            "pinned = ?7)",
+        )
+    };
+}
+
 mod list;
 mod text_search;
 
@@ -28,21 +58,14 @@ const SELECT_MEMORY: &str = "
     FROM memories
     WHERE user_id = ?1 AND id = ?2";
 
-/// The memories among the ids in the JSON array ?2 that pass the search filters.
-/// ?3 banks (JSON array or NULL), ?4 source types, ?5 connector types, ?6 from, ?7 to,
-/// ?8 pinned (0, 1 or NULL).
-const SELECT_FILTERED_BY_IDS: &str = "
-    SELECT id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
-           ingest_time, metadata, importance, trust, pinned, status, error
-    FROM memories
-    WHERE user_id = ?1
-      AND id IN (SELECT value FROM json_each(?2))
-      AND (?3 IS NULL OR memory_bank_id IN (SELECT value FROM json_each(?3)))
-      AND (?4 IS NULL OR source_type IN (SELECT value FROM json_each(?4)))
-      AND (?5 IS NULL OR connector_type IN (SELECT value FROM json_each(?5)))
-      AND (?6 IS NULL OR event_time >= ?6)
-      AND (?7 IS NULL OR event_time < ?7)
-      AND (?8 IS NULL OR pinned = ?8)";
+/// The memories among the ids in the JSON array ?8 that pass the filter.
+const SELECT_FILTERED_BY_IDS: &str = concat!(
+    "SELECT id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
+            ingest_time, metadata, importance, trust, pinned, status, error
+     FROM memories",
+    filter_clause!(""),
+    " AND id IN (SELECT value FROM json_each(?8))"
+);
 
 const SET_STATUS: &str = "
     UPDATE memories SET status = ?3, error = ?4
@@ -95,7 +118,7 @@ pub struct MemoryFilter {
 }
 
 impl MemoryFilter {
-    /// Returns the filter's six parameters in the order the filtered statements bind them.
+    /// Returns the filter's six parameters, bound as `?2`..`?7` by [`filter_clause`].
     pub(crate) fn params(&self) -> ApiResult<Vec<SqlValue>> {
         Ok(vec![
             json_list(&self.bank_ids)?,
@@ -179,8 +202,9 @@ pub async fn memories_by_ids(
         return Ok(Vec::new());
     }
     let ids = serde_json::to_string(ids).map_err(ApiError::internal)?;
-    let mut params = vec![user_id.into(), ids.into()];
+    let mut params = vec![user_id.into()];
     params.extend(filter.params()?);
+    params.push(ids.into());
     let rows = app.db.query(SELECT_FILTERED_BY_IDS, &params).await?;
     rows.iter().map(decode_memory).collect()
 }

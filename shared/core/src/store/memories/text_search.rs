@@ -6,22 +6,17 @@ use crate::ports::SqlValue;
 
 use super::MemoryFilter;
 
-/// ?1 is an FTS5 query expression, ?2 the user, ?3..?8 the filter, ?9 the limit.
+/// ?1 is the user, ?2..?7 the filter, ?8 an FTS5 query expression and ?9 the limit.
 /// `bm25()` is lower for better matches.
-const TEXT_MATCHES: &str = "
-    SELECT m.id AS id, bm25(memories_fts) AS rank
-    FROM memories_fts
-    JOIN memories m ON m.seq = memories_fts.rowid
-    WHERE memories_fts MATCH ?1
-      AND m.user_id = ?2
-      AND (?3 IS NULL OR m.memory_bank_id IN (SELECT value FROM json_each(?3)))
-      AND (?4 IS NULL OR m.source_type IN (SELECT value FROM json_each(?4)))
-      AND (?5 IS NULL OR m.connector_type IN (SELECT value FROM json_each(?5)))
-      AND (?6 IS NULL OR m.event_time >= ?6)
-      AND (?7 IS NULL OR m.event_time < ?7)
-      AND (?8 IS NULL OR m.pinned = ?8)
-    ORDER BY rank
-    LIMIT ?9";
+const TEXT_MATCHES: &str = concat!(
+    "SELECT m.id AS id, bm25(memories_fts) AS rank
+     FROM memories_fts
+     JOIN memories m ON m.seq = memories_fts.rowid",
+    filter_clause!("m."),
+    " AND memories_fts MATCH ?8
+     ORDER BY rank
+     LIMIT ?9"
+);
 
 /// A memory that matched the text query, with its BM25 score (higher is better).
 #[derive(Debug, Clone, PartialEq)]
@@ -39,9 +34,9 @@ pub async fn text_matches(
     filter: &MemoryFilter,
     limit: i64,
 ) -> ApiResult<Vec<TextMatch>> {
-    let mut params: Vec<SqlValue> = vec![fts_query.into(), user_id.into()];
+    let mut params: Vec<SqlValue> = vec![user_id.into()];
     params.extend(filter.params()?);
-    params.push(limit.into());
+    params.extend([fts_query.into(), limit.into()]);
     let rows = app.db.query(TEXT_MATCHES, &params).await?;
     rows.iter()
         .map(|row| {
