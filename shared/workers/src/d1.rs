@@ -19,20 +19,31 @@ impl D1Store {
 
     fn prepare(&self, sql: &str, params: &[SqlValue]) -> Result<D1PreparedStatement, DbError> {
         let values: Vec<JsValue> = params.iter().map(to_js).collect();
-        self.db.prepare(sql).bind(&values).map_err(|error| db_error(&error))
+        self.db
+            .prepare(sql)
+            .bind(&values)
+            .map_err(|error| db_error(&error))
     }
 }
 
 #[async_trait(?Send)]
 impl Database for D1Store {
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, DbError> {
-        let result = self.prepare(sql, params)?.all().await.map_err(|error| db_error(&error))?;
+        let result = self
+            .prepare(sql, params)?
+            .all()
+            .await
+            .map_err(|error| db_error(&error))?;
         let rows: Vec<Map<String, Value>> = result.results().map_err(|error| db_error(&error))?;
         Ok(rows.into_iter().map(Row).collect())
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, DbError> {
-        let result = self.prepare(sql, params)?.run().await.map_err(|error| db_error(&error))?;
+        let result = self
+            .prepare(sql, params)?
+            .run()
+            .await
+            .map_err(|error| db_error(&error))?;
         let meta = result.meta().map_err(|error| db_error(&error))?;
         match meta.and_then(|meta| meta.changes) {
             Some(changes) => Ok(changes as u64),
@@ -46,7 +57,10 @@ impl Database for D1Store {
             .iter()
             .map(|statement| self.prepare(statement.sql, &statement.params))
             .collect::<Result<Vec<_>, _>>()?;
-        self.db.batch(prepared).await.map_err(|error| db_error(&error))?;
+        self.db
+            .batch(prepared)
+            .await
+            .map_err(|error| db_error(&error))?;
         Ok(())
     }
 }

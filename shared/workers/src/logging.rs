@@ -19,7 +19,9 @@ const MAX_LEVEL: Level = Level::INFO;
 pub fn init() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let subscriber = ConsoleJson { next_span_id: AtomicU64::new(1) };
+        let subscriber = ConsoleJson {
+            next_span_id: AtomicU64::new(1),
+        };
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             worker::console_warn!("a tracing subscriber was already installed; keeping it");
         }
@@ -58,7 +60,10 @@ impl Subscriber for ConsoleJson {
         let mut line = fields.0;
         let ts = String::from(worker::js_sys::Date::new_0().to_iso_string());
         line.insert("ts".into(), Value::String(ts));
-        line.insert("level".into(), Value::String(metadata.level().as_str().to_owned()));
+        line.insert(
+            "level".into(),
+            Value::String(metadata.level().as_str().to_owned()),
+        );
         line.insert("target".into(), Value::String(metadata.target().to_owned()));
         let line = Value::Object(line).to_string();
         if *metadata.level() <= Level::WARN {

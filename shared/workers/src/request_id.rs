@@ -8,7 +8,11 @@ pub const HEADER: &str = "x-request-id";
 /// Returns the `x-request-id` from `headers` when it is well-formed, or a new random id. The
 /// rule matches the core router's, so an id the gateway forwards is kept by the group.
 pub fn from_headers(headers: &Headers) -> String {
-    let incoming = headers.get(HEADER).ok().flatten().filter(|id| is_well_formed(id));
+    let incoming = headers
+        .get(HEADER)
+        .ok()
+        .flatten()
+        .filter(|id| is_well_formed(id));
     match incoming {
         Some(id) => id,
         None => new_id(),
@@ -18,7 +22,9 @@ pub fn from_headers(headers: &Headers) -> String {
 /// Accepts 8 to 64 ASCII letters, digits, `-` or `_`, so an id is safe to log and to echo.
 pub fn is_well_formed(id: &str) -> bool {
     (8..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Returns 16 random base62 characters, or `unavailable` when the random source fails (the

@@ -34,7 +34,9 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base_url", &self.base_url).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,8 +58,15 @@ impl Client {
         });
         let base_url = base_url.trim_end_matches('/').to_owned();
         assert_loopback(&base_url);
-        let agent = ureq::AgentBuilder::new().timeout(REQUEST_TIMEOUT).redirects(0).build();
-        Client { base_url, agent, headers: Vec::new() }
+        let agent = ureq::AgentBuilder::new()
+            .timeout(REQUEST_TIMEOUT)
+            .redirects(0)
+            .build();
+        Client {
+            base_url,
+            agent,
+            headers: Vec::new(),
+        }
     }
 
     /// Returns a copy that sends `Authorization: Bearer <token>` (an access token or API key).
@@ -73,7 +82,9 @@ impl Client {
     /// Returns a copy that sends one more header on every request.
     pub fn with_header(&self, name: &str, value: &str) -> Client {
         let mut client = self.clone();
-        client.headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(name));
+        client
+            .headers
+            .retain(|(existing, _)| !existing.eq_ignore_ascii_case(name));
         client.headers.push((name.to_owned(), value.to_owned()));
         client
     }
@@ -96,7 +107,8 @@ impl Client {
 
     pub fn send_json(&self, method: &str, path: &str, body: &Value) -> ApiResponse {
         let body = body.to_string().into_bytes();
-        self.with_header("content-type", "application/json").send(method, path, Some(&body))
+        self.with_header("content-type", "application/json")
+            .send(method, path, Some(&body))
     }
 
     /// Sends any method with an optional raw body (set `content-type` with [`with_header`]).
@@ -147,7 +159,14 @@ impl ApiResponse {
             .into_string()
             .unwrap_or_else(|error| panic!("{method} {path}: failed to read the body: {error}"));
         let json = serde_json::from_str(&body).unwrap_or(Value::Null);
-        ApiResponse { method: method.to_owned(), path: path.to_owned(), status, headers, body, json }
+        ApiResponse {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+            headers,
+            body,
+            json,
+        }
     }
 
     /// Returns the first value of a header, by case-insensitive name.
@@ -176,7 +195,11 @@ impl ApiResponse {
 /// Shows the request and the whole response, for assert messages: `assert!(.., "{response}")`.
 impl fmt::Display for ApiResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} -> {}: {}", self.method, self.path, self.status, self.body)
+        write!(
+            f,
+            "{} {} -> {}: {}",
+            self.method, self.path, self.status, self.body
+        )
     }
 }
 
@@ -198,21 +221,28 @@ impl SetCookie {
         Some(SetCookie {
             name: name.to_owned(),
             value: value.to_owned(),
-            attributes: parts.filter(|part| !part.is_empty()).map(str::to_owned).collect(),
+            attributes: parts
+                .filter(|part| !part.is_empty())
+                .map(str::to_owned)
+                .collect(),
         })
     }
 
     /// Returns whether a flag attribute such as `HttpOnly` or `Secure` is present. Attribute
     /// names are case-insensitive.
     pub fn has_flag(&self, flag: &str) -> bool {
-        self.attributes.iter().any(|attribute| attribute.eq_ignore_ascii_case(flag))
+        self.attributes
+            .iter()
+            .any(|attribute| attribute.eq_ignore_ascii_case(flag))
     }
 
     /// Returns the value of an attribute such as `Max-Age` or `Path`, by case-insensitive name.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.iter().find_map(|attribute| {
             let (key, value) = attribute.split_once('=')?;
-            key.trim().eq_ignore_ascii_case(name).then_some(value.trim())
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
         })
     }
 }
@@ -240,7 +270,10 @@ impl TestUser {
     pub fn refresh_token(&self) -> String {
         match self.response.set_cookie(REFRESH_COOKIE) {
             Some(cookie) => cookie.value,
-            None => panic!("registration set no {REFRESH_COOKIE} cookie: {}", self.response),
+            None => panic!(
+                "registration set no {REFRESH_COOKIE} cookie: {}",
+                self.response
+            ),
         }
     }
 }
@@ -274,7 +307,9 @@ pub fn register_test_user() -> TestUser {
 pub fn unique_email() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     format!("e2e-{}-{count}-{nanos}@example.test", std::process::id())
 }
 
@@ -288,8 +323,13 @@ fn assert_loopback(base_url: &str) {
         None => host_and_port.split([':', '/']).next().unwrap_or(""),
     };
     let is_loopback = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    assert!(is_loopback, "BOTMEM_BASE_URL {base_url:?} is not a loopback address");
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    assert!(
+        is_loopback,
+        "BOTMEM_BASE_URL {base_url:?} is not a loopback address"
+    );
 }
 
 #[cfg(test)]

@@ -157,7 +157,12 @@ fn request_after_oversized_body_succeeds() {
     let user = register_test_user();
     let client = user.client();
     let body = json!({ "text": "a".repeat(3 * MAX_JSON_BODY_BYTES) }).to_string();
-    let rejected = post_raw(&client, "/api/memories", "application/json", body.as_bytes());
+    let rejected = post_raw(
+        &client,
+        "/api/memories",
+        "application/json",
+        body.as_bytes(),
+    );
 
     let next = client.post_json("/api/memories/search", &json!({ "query": "anything" }));
 

@@ -7,7 +7,10 @@ fn version_returns_json_with_version() {
     let response = Client::new().get("/api/version");
     assert_eq!(response.status, 200, "{response}");
     assert!(response.json["version"].is_string(), "{response}");
-    assert_eq!(response.json["platform"], "cloudflare-workers", "{response}");
+    assert_eq!(
+        response.json["platform"], "cloudflare-workers",
+        "{response}"
+    );
 }
 
 #[test]
@@ -20,13 +23,22 @@ fn version_carries_request_id() {
 #[test]
 fn version_keeps_well_formed_request_id() {
     let id = "e2e-request-0123456789";
-    let response = Client::new().with_header("x-request-id", id).get("/api/version");
-    assert_eq!(response.header("x-request-id"), Some(id), "{:?}", response.headers);
+    let response = Client::new()
+        .with_header("x-request-id", id)
+        .get("/api/version");
+    assert_eq!(
+        response.header("x-request-id"),
+        Some(id),
+        "{:?}",
+        response.headers
+    );
 }
 
 #[test]
 fn version_replaces_malformed_request_id() {
-    let response = Client::new().with_header("x-request-id", "bad id!").get("/api/version");
+    let response = Client::new()
+        .with_header("x-request-id", "bad id!")
+        .get("/api/version");
     let id = response.header("x-request-id").unwrap_or_default();
     assert!(!id.is_empty(), "no x-request-id: {:?}", response.headers);
     assert_ne!(id, "bad id!");
@@ -44,7 +56,11 @@ fn unknown_group_returns_404_json() {
     let response = Client::new().get("/api/no-such-group");
     assert_eq!(response.status, 404, "{response}");
     assert!(response.error().is_some(), "{response}");
-    assert!(response.header("x-request-id").is_some(), "{:?}", response.headers);
+    assert!(
+        response.header("x-request-id").is_some(),
+        "{:?}",
+        response.headers
+    );
 }
 
 #[test]
