@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Which embedder turns text into vectors.
+/// The embedder that turns text into vectors.
 #[derive(Clone, PartialEq, Eq)]
 pub enum EmbedderConfig {
     /// The static model compiled into the function; needs no network and no key.

@@ -198,7 +198,7 @@ pub trait VectorIndex {
 /// stored with the vector, so vectors of different models are never compared.
 #[async_trait(?Send)]
 pub trait Embedder {
-    /// A stable name of the model, such as `builtin:minilm-static-256`.
+    /// Returns a stable name of the model, such as `builtin:minilm-static-256-v1`.
     fn model_id(&self) -> &str;
 
     async fn embed(&self, texts: &[String]) -> ApiResult<Vec<Vec<f32>>>;

@@ -37,48 +37,53 @@ impl Group {
 pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
     let started = app.now();
     let request_id = request_id_for(&request);
+    let method = request.method;
+
     // HEAD is GET without the body (RFC 9110 section 9.3.2).
-    let head = request.method == Method::Head;
-    if head {
+    if method == Method::Head {
         request.method = Method::Get;
     }
-    let result = dispatch(app, group, &request).await;
-    let response = match result {
+    let response = match dispatch(app, group, &request).await {
         Ok(response) => response,
-        Err(error) => {
-            if let ApiError::Internal(cause) = &error {
-                tracing::error!(request.id = %request_id, error.cause = %cause, "request failed");
-            }
-            Response::from_error(&error)
-        }
+        Err(error) => error_response(&error, &request_id),
     };
+
     tracing::info!(
         request.id = %request_id,
-        http.method = request.method.as_str(),
+        http.method = method.as_str(),
         http.path = %request.path,
         http.status = response.status,
         duration_ms = app.now() - started,
         "request"
     );
+
     // Responses hold personal data, tokens and keys, so no cache may store them.
     let mut response = response
         .with_header("x-request-id", request_id)
         .with_header("cache-control", "no-store");
-    if head {
+    if method == Method::Head {
         response.body.clear();
     }
     response
 }
 
+/// Renders an error, logging the cause of an internal one with the request id.
+fn error_response(error: &ApiError, request_id: &str) -> Response {
+    if let ApiError::Internal(cause) = error {
+        tracing::error!(request.id = %request_id, error.cause = %cause, "request failed");
+    }
+    Response::from_error(error)
+}
+
 /// Keeps a well-formed `x-request-id` from the caller (such as the gateway), or makes one.
 fn request_id_for(request: &Request) -> String {
-    let given = request.header("x-request-id").filter(|id| {
+    let incoming = request.header("x-request-id").filter(|id| {
         (8..=64).contains(&id.len())
             && id
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     });
-    match given {
+    match incoming {
         Some(id) => id.to_owned(),
         None => random_base62(16).unwrap_or_else(|_| "unavailable".to_owned()),
     }

@@ -10,8 +10,13 @@ use worker::{Headers, ResponseBuilder};
 /// names and the body.
 pub async fn to_core_request(request: &mut worker::Request) -> worker::Result<Request> {
     let url = request.url()?;
-    let query = url.query_pairs().map(|(name, value)| (name.into_owned(), value.into_owned()));
-    let headers = request.headers().entries().map(|(name, value)| (name.to_ascii_lowercase(), value));
+    let query = url
+        .query_pairs()
+        .map(|(name, value)| (name.into_owned(), value.into_owned()));
+    let headers = request
+        .headers()
+        .entries()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value));
     let headers = headers.collect();
     let body = read_body(request).await?;
     Ok(Request {
@@ -27,7 +32,7 @@ pub async fn to_core_request(request: &mut worker::Request) -> worker::Result<Re
 
 /// Reads the body, keeping at most `MAX_JSON_BODY_BYTES + 1` bytes: enough for the core to
 /// reject an oversized body with 413 without buffering all of it. The rest is read and
-/// dropped, because answering before the body is consumed broke the next request on the same
+/// dropped, because responding before the body is consumed broke the next request on the same
 /// connection under wrangler dev (it returned 503 "worker restarted mid-request").
 async fn read_body(request: &mut worker::Request) -> worker::Result<Vec<u8>> {
     if request.inner().body().is_none() {

@@ -44,7 +44,9 @@ pub async fn serve(
 /// Builds the application from this isolate's configuration and this request's bindings.
 fn build_app(env: &Env) -> Result<App, ApiError> {
     let config = config::load(env)?;
-    let d1 = env.d1("DB").map_err(|error| ApiError::internal(format!("binding DB: {error}")))?;
+    let d1 = env
+        .d1("DB")
+        .map_err(|error| ApiError::internal(format!("binding DB: {error}")))?;
     let db: Rc<dyn Database> = Rc::new(D1Store::new(d1));
     let cache = VECTOR_CACHE.with(Rc::clone);
     let embedder = embedder::embedder_for(&config, env)?;
@@ -57,7 +59,7 @@ fn build_app(env: &Env) -> Result<App, ApiError> {
     })
 }
 
-/// Answers a request that failed before the core saw it, in the core's error envelope. An
+/// Responds to a request that failed before it reached the core, in the core's error envelope. An
 /// internal error's cause is logged with the request id and never sent.
 fn error_response(request: &worker::Request, error: &ApiError) -> worker::Result<worker::Response> {
     let id = request_id::from_headers(request.headers());

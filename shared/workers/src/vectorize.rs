@@ -46,10 +46,9 @@ pub const BINDING: &str = "VECTORS";
 /// The maximum `topK` of one query. Vectorize caps `topK` at 20 when a query returns values
 /// or metadata, and at 100 when it returns neither (Vectorize limits page,
 /// developers.cloudflare.com/vectorize/platform/limits/). Queries here return ids only,
-/// because the core loads each memory from D1, so the lower cap never applies.
-// NOTE: 50 is a conservative choice below the documented 100. A search therefore sees at
-// most 50 semantic candidates, although the core asks for 100.
-pub const MAX_TOP_K: usize = 50;
+/// because the core loads each memory from D1, so the higher cap applies. Search asks for 100
+/// candidates, and fewer lowered its quality in measurements.
+pub const MAX_TOP_K: usize = 100;
 
 /// The maximum number of ids in one `deleteByIds` call. Vectorize documents 1,000 vectors
 /// per upsert batch from a Worker.

@@ -224,7 +224,7 @@ fn bank_key_cannot_delete_memory_in_other_bank() {
 }
 
 #[test]
-fn bank_key_without_bank_id_stores_in_its_bank() {
+fn bank_key_defaults_to_its_bank() {
     let user = register_test_user();
     let bank_id = create_bank(&user.client(), "Assistant");
     let key = bank_key_client(&user, &[&bank_id]);
@@ -232,7 +232,11 @@ fn bank_key_without_bank_id_stores_in_its_bank() {
     let response = key.post_json("/api/memories", &json!({ "text": "Where does this go?" }));
 
     assert_eq!(response.status, 201, "{response}");
-    assert_eq!(response.json["memoryBankId"], bank_id.as_str(), "{response}");
+    assert_eq!(
+        response.json["memoryBankId"],
+        bank_id.as_str(),
+        "{response}"
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::search::query::query_terms;
 use crate::store::memories::MemoryFilter;
 use crate::util::{format_time, parse_time};
 
-/// The longest query accepted, in characters.
+/// Maximum length of a query, in characters.
 const MAX_QUERY_CHARS: usize = 2_000;
 
 #[derive(Debug, Default, Deserialize)]

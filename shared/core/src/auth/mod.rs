@@ -1,5 +1,5 @@
-//! Who is calling: access tokens and API keys become a [`Principal`], and the rules of what
-//! each kind of credential may do live here, in one place.
+//! Authentication: access tokens and API keys become a [`Principal`]. The rules for what
+//! each kind of credential may do are kept here, in one place.
 
 pub mod password;
 pub mod tokens;
@@ -21,7 +21,7 @@ pub enum Scope {
     Write,
 }
 
-/// How the caller proved who they are.
+/// The kind of credential that authenticated the caller.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Credential {
     /// An access token from login, register or refresh.
@@ -52,7 +52,7 @@ impl Principal {
         }
     }
 
-    /// The memory banks this caller is limited to, or `None` for all of the user's banks.
+    /// Returns the memory banks this caller is limited to, or `None` for all of the user's banks.
     pub fn allowed_banks(&self) -> Option<&[String]> {
         match &self.credential {
             Credential::ApiKey {

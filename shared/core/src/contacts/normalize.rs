@@ -390,8 +390,8 @@ pub fn name_tokens(name: &str) -> Vec<String> {
 
 /// Returns whether two names may be the same person, for merge suggestions only.
 ///
-/// The rule, on [`name_tokens`]: the last token is the surname and the first token of a longer
-/// name is the given name; middle names are ignored. The surnames must be equal, or one must
+/// The rule works on [`name_tokens`]. The last token is the surname, and the first token of a
+/// longer name is the given name. Middle names are ignored. The surnames must be equal, or one must
 /// be the initial of the other. When both names have a given name, those must be equal or one
 /// must be the initial of the other. At least one full word (two or more letters) must appear
 /// in both names. So "Sherlock Holmes", "Holmes", "S. Holmes" and "Sherlock H." are variants of

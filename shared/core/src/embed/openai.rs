@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{Embedder, HttpClient};
 
-/// The most texts sent in one request; providers cap batch sizes (OpenAI at 2,048).
+/// Maximum number of texts sent in one request, because providers cap batch sizes (OpenAI
+/// documents 2,048 inputs per request).
 const MAX_BATCH: usize = 256;
 
 pub struct OpenAiEmbedder {
@@ -109,7 +110,7 @@ mod tests {
     /// Each request the fake server received: URL, headers and body.
     type RequestLog = Rc<RefCell<Vec<(String, Vec<(String, String)>, Value)>>>;
 
-    /// Answers like an OpenAI-compatible server, returning items in reverse order.
+    /// Replies as an OpenAI-compatible server would, with the items in reverse order.
     struct FakeServer {
         requests: RequestLog,
     }

@@ -11,9 +11,9 @@
 //!   Miss, Dr, Prof) or "with" before it. Also "to" or "from" after a word about messages or
 //!   gifts ("talked to", "a letter from"), a verb such as "said" after it, or "and" joining it
 //!   to another person;
-//! - place: a first word such as Lake or Mount, a last word such as City, Street, Park, River or
-//!   Beach, or a cue such as "in", "at" or "from" before a name on a short list of countries and
-//!   major cities.
+//! - place: a first word such as Lake or Mount, or a last word such as City, Street, Park, River
+//!   or Beach. A name on a short list of countries and major cities is also a place when a cue
+//!   such as "in", "at" or "from" comes before it.
 //!
 //! When the evidence points to both person and place, or to neither, nothing is emitted.
 //!

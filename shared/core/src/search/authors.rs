@@ -1,5 +1,5 @@
-//! Who wrote a memory, for ranking: a question that names a person ("what did Dana say about
-//! the lease") is most likely answered by something that person said.
+//! The author of a memory, for ranking: a question that names a person ("what did Dana say
+//! about the lease") is most likely answered by something that person wrote.
 
 use serde_json::Value;
 
@@ -8,7 +8,7 @@ use crate::store::memories::Memory;
 /// Metadata fields that name a memory's author, most specific first.
 const AUTHOR_FIELDS: &[&str] = &["sender", "speaker", "author", "from"];
 
-/// The longest transcript speaker prefix recognised, in characters.
+/// Maximum length of a transcript speaker prefix, in characters.
 const MAX_PREFIX_CHARS: usize = 40;
 
 /// Returns the author's name from metadata (a string, or an object with `name`), or else from
@@ -43,7 +43,7 @@ fn transcript_speaker(text: &str) -> Option<String> {
     ((1..=3).contains(&words.len()) && words.iter().all(capitalised)).then(|| words.join(" "))
 }
 
-/// Whether any word of the memory's author name is among the query's terms.
+/// Returns whether any word of the memory's author name is among the query's terms.
 pub fn author_named_in(memory: &Memory, query_terms: &[String]) -> bool {
     let Some(name) = author_name(memory) else {
         return false;

@@ -35,8 +35,8 @@ const VECTORS_AFTER: &str = "
     WHERE user_id = ?1 AND model = ?2 AND seq > ?3
     ORDER BY seq";
 
-/// The most vector components kept in one isolate's cache (32 MiB of f32), well inside a
-/// Worker's 128 MB. Past it, other users' entries are dropped.
+/// Maximum number of vector components kept in one isolate's cache (32 MiB of f32), well
+/// inside a Worker's 128 MB. Past it, other users' entries are dropped.
 const MAX_CACHED_COMPONENTS: usize = 8 * 1024 * 1024;
 
 /// One user's vectors of one model, flattened row after row.

@@ -138,10 +138,10 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
-/// The longest token kept, in characters; longer runs are noise such as encoded data.
+/// Maximum length of a kept token, in characters. Longer runs are noise such as encoded data.
 const MAX_TOKEN_CHARS: usize = 64;
 
-/// The most terms sent to the text index, so one request's work stays bounded.
+/// Maximum number of terms sent to the text index, so one request's work stays bounded.
 const MAX_TERMS: usize = 32;
 
 /// Splits `text` into lower-case alphanumeric tokens, splitting where the text index's

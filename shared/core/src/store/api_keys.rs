@@ -55,7 +55,7 @@ pub struct ApiKey {
     pub revoked_at: Option<String>,
 }
 
-/// What a new key is allowed to do.
+/// The name, permissions and expiry of a key to create.
 #[derive(Debug, Clone)]
 pub struct NewApiKey {
     pub name: String,
