@@ -26,7 +26,7 @@ wrangler_bin=$repo_root/node_modules/.bin/wrangler
 # Workers in the order wrangler dev loads them: the gateway first, because the first
 # configuration is the one served on the port.
 worker_dirs=(gateway functions/version functions/user-auth functions/api-keys functions/memories
-    functions/memory-banks)
+    functions/memory-banks functions/contacts functions/agent)
 
 # Wrangler runs offline here: no request.cf lookup and no usage metrics.
 export CLOUDFLARE_CF_FETCH_ENABLED=false

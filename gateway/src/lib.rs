@@ -46,6 +46,8 @@ fn binding_name(group: Group) -> &'static str {
         Group::ApiKeys => "API_KEYS",
         Group::Memories => "MEMORIES",
         Group::MemoryBanks => "MEMORY_BANKS",
+        Group::Contacts => "CONTACTS",
+        Group::Agent => "AGENT",
     }
 }
 

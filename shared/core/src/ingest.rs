@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::Principal;
+use crate::entities::extract::extract_entities;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::VectorRecord;
 use crate::store::memories::Memory;
-use crate::store::{banks, memories};
+use crate::store::{banks, entities, memories};
 use crate::util::{format_time, sha256_b64};
 
 /// Failed memories re-embedded by one retry request, so its work stays bounded.
@@ -97,6 +98,10 @@ pub async fn create_memory(
             .map(|m| (m, false))
             .ok_or_else(|| ApiError::not_found("memory"));
     }
+    let event_millis = new.event_time_millis.unwrap_or(now);
+    let entities = extract_entities(&memory.text, event_millis);
+    entities::save_entities(app, user_id, &memory.id, &entities).await?;
+    memory.entities = entities;
     let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
     memory.status = status.into();
     memory.error = error;

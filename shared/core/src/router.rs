@@ -8,7 +8,7 @@ use crate::http::{Method, Request, Response};
 use crate::util::random_base62;
 
 /// The route groups. Each compiles to its own function and serves the paths under
-/// `/api/<group>`; `UserAuth` also serves `/api/me`.
+/// `/api/<group>`; `UserAuth` also serves `/api/me` and `Contacts` also `/api/people`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     Version,
@@ -16,6 +16,8 @@ pub enum Group {
     ApiKeys,
     Memories,
     MemoryBanks,
+    Contacts,
+    Agent,
 }
 
 impl Group {
@@ -27,6 +29,8 @@ impl Group {
             "api-keys" => Some(Group::ApiKeys),
             "memories" => Some(Group::Memories),
             "memory-banks" => Some(Group::MemoryBanks),
+            "contacts" | "people" => Some(Group::Contacts),
+            "agent" => Some(Group::Agent),
             _ => None,
         }
     }
@@ -108,5 +112,7 @@ async fn dispatch(app: &App, group: Group, request: &Request) -> ApiResult<Respo
         Group::ApiKeys => api::api_keys::handle(app, request, rest).await,
         Group::Memories => api::memories::handle(app, request, rest).await,
         Group::MemoryBanks => api::memory_banks::handle(app, request, rest).await,
+        Group::Contacts => api::contacts::handle(app, request, rest).await,
+        Group::Agent => api::agent::handle(app, request, rest).await,
     }
 }

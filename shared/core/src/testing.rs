@@ -14,7 +14,10 @@ use crate::config::{Config, EmbedderConfig};
 use crate::ports::{Clock, Database, DbError, Embedder, Row, SqlValue, Statement};
 use crate::search::exact_index::{ExactIndex, VectorCache};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_contacts_entities.sql"),
+];
 
 /// An in-memory SQLite database with every migration applied.
 #[allow(missing_debug_implementations)]

@@ -179,6 +179,7 @@ async fn list(app: &App, principal: &Principal, request: &Request) -> ApiResult<
         from: query_time(request, "from")?,
         to: query_time(request, "to")?,
         pinned: None,
+        contact_ids: request.query_param("contactId").map(|c| vec![c.to_owned()]),
     };
     let requested_bank = request.query_param("memoryBankId");
     check_filter(app, &principal.user_id, requested_bank, &filter).await?;

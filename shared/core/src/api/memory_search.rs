@@ -74,6 +74,7 @@ fn search_filter(principal: &Principal, body: &mut SearchBody) -> ApiResult<Memo
         from: optional_time("filters.from", filters.from.or(range_from))?,
         to: optional_time("filters.to", filters.to.or(range_to))?,
         pinned: filters.pinned,
+        contact_ids: filters.contact_ids.filter(|ids| !ids.is_empty()),
     })
 }
 
@@ -92,22 +93,16 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
             "invalid limit {limit}: expected an integer from 1 to 100"
         )));
     }
-    let contact_filter = body.filters.as_ref().and_then(|f| f.contact_ids.clone());
     let requested_bank = body.memory_bank_id.clone();
     let filter = search_filter(principal, &mut body)?;
     check_filter(app, &principal.user_id, requested_bank.as_deref(), &filter).await?;
 
-    // NOTE: memories are not linked to contacts yet, so a contact filter matches nothing.
-    let items = if contact_filter.is_some_and(|ids| !ids.is_empty()) {
-        Vec::new()
-    } else {
-        let query = SearchQuery {
-            text: text.clone(),
-            limit: limit as usize,
-            filter,
-        };
-        hybrid::search(app, &principal.user_id, &query).await?
+    let query = SearchQuery {
+        text: text.clone(),
+        limit: limit as usize,
+        filter,
     };
+    let items = hybrid::search(app, &principal.user_id, &query).await?;
     Response::ok(&json!({
         "items": items,
         "parsed": { "cleanQuery": query_terms(&text).join(" "), "temporal": null, "contacts": [] },

@@ -1,6 +1,8 @@
 //! HTTP handlers, one module per route group: parse, authorise, call the stores, render.
 
+pub mod agent;
 pub mod api_keys;
+pub mod contacts;
 pub mod me;
 pub mod memories;
 pub mod memory_banks;

@@ -3,6 +3,8 @@
 
 pub mod api_keys;
 pub mod banks;
+pub mod contacts;
+pub mod entities;
 pub mod memories;
 pub mod sessions;
 pub mod users;

@@ -11,16 +11,16 @@ use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::SqlValue;
 
-/// ?1 is the user, ?2..?7 the filter, ?8 and ?9 the cursor's event time and seq, ?10 the
+/// ?1 is the user, ?2..?8 the filter, ?9 and ?10 the cursor's event time and seq, ?11 the
 /// page size.
 const LIST_MEMORIES: &str = concat!(
     "SELECT seq, id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
             ingest_time, metadata, importance, trust, pinned, status, error
      FROM memories",
     filter_clause!(""),
-    " AND (?8 IS NULL OR event_time < ?8 OR (event_time = ?8 AND seq < ?9))
+    " AND (?9 IS NULL OR event_time < ?9 OR (event_time = ?9 AND seq < ?10))
      ORDER BY event_time DESC, seq DESC
-     LIMIT ?10"
+     LIMIT ?11"
 );
 
 const COUNT_FILTERED: &str = concat!("SELECT count(*) AS total FROM memories", filter_clause!(""));
@@ -104,10 +104,11 @@ pub async fn list_memories(
         )),
         _ => None,
     };
-    let items = rows
+    let mut items = rows
         .iter()
         .map(decode_memory)
         .collect::<ApiResult<Vec<_>>>()?;
+    super::attach_links(app, user_id, &mut items).await?;
     Ok(MemoryPage {
         items,
         total,

@@ -1,6 +1,6 @@
 //! The `memories` table. Its full-text index follows it through triggers (see the migration).
 
-/// The filter of listing and search as SQL, written once: `?1` is the user and `?2`..`?7` are
+/// The filter of listing and search as SQL, written once: `?1` is the user and `?2`..`?8` are
 /// the values of [`MemoryFilter::params`]. `$table` prefixes the columns (`"m."` or `""`).
 macro_rules! filter_clause {
     ($table:literal) => {
@@ -26,6 +26,10 @@ macro_rules! filter_clause {
             " AND (?7 IS NULL OR ",
             $table,
             "pinned = ?7)",
+            " AND (?8 IS NULL OR ",
+            $table,
+            "id IN (SELECT memory_id FROM memory_contacts WHERE user_id = ?1",
+            " AND contact_id IN (SELECT value FROM json_each(?8))))",
         )
     };
 }
@@ -40,8 +44,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::App;
+use crate::entities::extract::Entity;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::{Row, SqlValue};
+use crate::store::contacts::{self, MemoryContact};
+use crate::store::entities;
 
 const COUNT_MEMORIES: &str = "SELECT count(*) AS total FROM memories WHERE user_id = ?1";
 
@@ -58,13 +65,13 @@ const SELECT_MEMORY: &str = "
     FROM memories
     WHERE user_id = ?1 AND id = ?2";
 
-/// The memories among the ids in the JSON array ?8 that pass the filter.
+/// The memories among the ids in the JSON array ?9 that pass the filter.
 const SELECT_FILTERED_BY_IDS: &str = concat!(
     "SELECT id, memory_bank_id, text, source_type, connector_type, account_id, event_time,
             ingest_time, metadata, importance, trust, pinned, status, error
      FROM memories",
     filter_clause!(""),
-    " AND id IN (SELECT value FROM json_each(?8))"
+    " AND id IN (SELECT value FROM json_each(?9))"
 );
 
 const SET_STATUS: &str = "
@@ -95,9 +102,8 @@ pub struct Memory {
     pub event_time: String,
     pub ingest_time: String,
     pub metadata: Value,
-    /// Entities and contacts are extracted by later pipeline stages; empty until then.
-    pub entities: Vec<Value>,
-    pub contacts: Vec<Value>,
+    pub entities: Vec<Entity>,
+    pub contacts: Vec<MemoryContact>,
     pub importance: f64,
     pub trust: f64,
     pub pinned: bool,
@@ -115,10 +121,11 @@ pub struct MemoryFilter {
     pub from: Option<String>,
     pub to: Option<String>,
     pub pinned: Option<bool>,
+    pub contact_ids: Option<Vec<String>>,
 }
 
 impl MemoryFilter {
-    /// Returns the filter's six parameters, bound as `?2`..`?7` by [`filter_clause`].
+    /// Returns the filter's seven parameters, bound as `?2`..`?8` by [`filter_clause`].
     pub(crate) fn params(&self) -> ApiResult<Vec<SqlValue>> {
         Ok(vec![
             json_list(&self.bank_ids)?,
@@ -127,6 +134,7 @@ impl MemoryFilter {
             self.from.clone().into(),
             self.to.clone().into(),
             self.pinned.into(),
+            json_list(&self.contact_ids)?,
         ])
     }
 }
@@ -188,7 +196,11 @@ pub async fn find_memory(app: &App, user_id: &str, memory_id: &str) -> ApiResult
         .db
         .query(SELECT_MEMORY, &[user_id.into(), memory_id.into()])
         .await?;
-    rows.first().map(decode_memory).transpose()
+    let Some(mut memory) = rows.first().map(decode_memory).transpose()? else {
+        return Ok(None);
+    };
+    attach_links(app, user_id, std::slice::from_mut(&mut memory)).await?;
+    Ok(Some(memory))
 }
 
 /// Returns the user's memories among `ids` that pass `filter`, in no particular order.
@@ -260,4 +272,16 @@ pub async fn failed_memories(
 pub async fn count_memories(app: &App, user_id: &str) -> ApiResult<i64> {
     let rows = app.db.query(COUNT_MEMORIES, &[user_id.into()]).await?;
     rows.first().map_or(Ok(0), |row| row.integer("total"))
+}
+
+/// Fills in the entities and contacts of `memories` from their link tables.
+pub async fn attach_links(app: &App, user_id: &str, memories: &mut [Memory]) -> ApiResult<()> {
+    let ids: Vec<String> = memories.iter().map(|m| m.id.clone()).collect();
+    let mut entities = entities::entities_for_memories(app, user_id, &ids).await?;
+    let mut contacts = contacts::contacts_for_memories(app, user_id, &ids).await?;
+    for memory in memories {
+        memory.entities = entities.remove(&memory.id).unwrap_or_default();
+        memory.contacts = contacts.remove(&memory.id).unwrap_or_default();
+    }
+    Ok(())
 }

@@ -6,16 +6,16 @@ use crate::ports::SqlValue;
 
 use super::MemoryFilter;
 
-/// ?1 is the user, ?2..?7 the filter, ?8 an FTS5 query expression and ?9 the limit.
+/// ?1 is the user, ?2..?8 the filter, ?9 an FTS5 query expression and ?10 the limit.
 /// `bm25()` is lower for better matches.
 const TEXT_MATCHES: &str = concat!(
     "SELECT m.id AS id, bm25(memories_fts) AS rank
      FROM memories_fts
      JOIN memories m ON m.seq = memories_fts.rowid",
     filter_clause!("m."),
-    " AND memories_fts MATCH ?8
+    " AND memories_fts MATCH ?9
      ORDER BY rank
-     LIMIT ?9"
+     LIMIT ?10"
 );
 
 /// A memory that matched the text query, with its BM25 score (higher is better).

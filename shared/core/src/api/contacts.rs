@@ -1,0 +1,9 @@
+//! The `/api/contacts` route group, also served as `/api/people`.
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Request, Response};
+
+pub async fn handle(_app: &App, _request: &Request, _segments: &[&str]) -> ApiResult<Response> {
+    Err(ApiError::not_found("route"))
+}
