@@ -17,10 +17,12 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_user_name ON contacts (user_id, name_key);
 
 -- value is the identifier in canonical form and raw as first written, so that normalising
--- again under new rules (or a new phone region) starts from what the source said. match_key
--- is what resolution compares: the email without its plus-tag (and Gmail dots), the E.164
--- number, "<connector>:<handle>", or "<scope>:<name key>" for a name, which identifies a person
--- only inside one source scope. A match key belongs to at most one contact per user.
+-- again under new rules starts from what the source said. context is what the raw value was
+-- read in: the phone region for a phone number, the source scope (one conversation or one
+-- account) for a name, which identifies a person only inside that scope. match_key is what
+-- resolution compares: the email without its plus-tag (and Gmail dots), the E.164 number,
+-- "<connector>:<handle>", or "<scope>:<name key>". A match key belongs to at most one contact
+-- per user.
 CREATE TABLE contact_identifiers (
     id             TEXT PRIMARY KEY,
     user_id        TEXT NOT NULL,
@@ -28,6 +30,7 @@ CREATE TABLE contact_identifiers (
     type           TEXT NOT NULL,
     value          TEXT NOT NULL,
     raw            TEXT NOT NULL,
+    context        TEXT,
     match_key      TEXT NOT NULL,
     connector_type TEXT,
     created_at     TEXT NOT NULL

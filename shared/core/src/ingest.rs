@@ -5,11 +5,13 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::Principal;
+use crate::contacts::participants::{self, ParticipantBody, SourceScope};
+use crate::contacts::resolve;
 use crate::entities::extract::extract_entities;
 use crate::error::{ApiError, ApiResult};
 use crate::ports::VectorRecord;
 use crate::store::memories::Memory;
-use crate::store::{banks, entities, memories};
+use crate::store::{banks, contacts, entities, memories, users};
 use crate::util::{format_time, sha256_b64};
 
 /// Failed memories re-embedded by one retry request, so its work stays bounded.
@@ -26,6 +28,8 @@ pub struct NewMemory {
     pub memory_bank_id: Option<String>,
     pub importance: f64,
     pub pinned: bool,
+    /// The people the request names, checked by [`create_memory`].
+    pub participants: Vec<ParticipantBody>,
 }
 
 /// Returns the id of a memory: a hash of the user, its source and the item's identity within
@@ -65,6 +69,10 @@ pub async fn create_memory(
     new: NewMemory,
 ) -> ApiResult<(Memory, bool)> {
     let user_id = &principal.user_id;
+    // Everything the request says is checked before anything is stored.
+    let region = users::phone_region(app, user_id).await?;
+    let source = SourceScope::new(&new.connector_type, None, &new.metadata, &region);
+    let mut people = participants::from_request(&new.participants, &source)?;
     let bank_id = resolve_bank(app, principal, new.memory_bank_id.as_deref()).await?;
     let item_key = sha256_b64(format!("{bank_id}\u{0}{}", new.text).as_bytes());
     let id = memory_id(user_id, &new.connector_type, &item_key);
@@ -101,7 +109,12 @@ pub async fn create_memory(
     let event_millis = new.event_time_millis.unwrap_or(now);
     let entities = extract_entities(&memory.text, event_millis);
     entities::save_entities(app, user_id, &memory.id, &entities).await?;
+    people.extend(participants::from_metadata(&memory.metadata, &source));
+    people.extend(participants::from_entities(&entities, &source));
+    resolve::link_participants(app, user_id, &memory.id, people).await?;
     memory.entities = entities;
+    let mut linked = contacts::contacts_for_memories(app, user_id, &[memory.id.clone()]).await?;
+    memory.contacts = linked.remove(&memory.id).unwrap_or_default();
     let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
     memory.status = status.into();
     memory.error = error;

@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::auth::{authenticate, Principal};
+use crate::contacts::normalize::parse_phone_region;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Method, Request, Response};
+use crate::store::contacts::count_contacts;
 use crate::store::memories::memory_stats;
 use crate::store::users::{self, User};
 
@@ -14,6 +16,8 @@ use crate::store::users::{self, User};
 struct ProfileChanges {
     name: Option<String>,
     timezone: Option<String>,
+    #[serde(rename = "phoneRegion")]
+    phone_region: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -24,6 +28,7 @@ struct ProfileView {
     name: String,
     plan: String,
     timezone: String,
+    phone_region: String,
     created_at: String,
     stats: StatsView,
 }
@@ -62,7 +67,12 @@ async fn update_profile(app: &App, request: &Request) -> ApiResult<Response> {
         .map(users::parse_timezone)
         .transpose()?;
 
-    let user = users::update_profile(app, &principal.user_id, name, timezone).await?;
+    let phone_region = changes
+        .phone_region
+        .as_deref()
+        .map(parse_phone_region)
+        .transpose()?;
+    let user = users::update_profile(app, &principal.user_id, name, timezone, phone_region).await?;
     render_profile(app, &principal, user).await
 }
 
@@ -76,12 +86,12 @@ async fn render_profile(
     let user = user.ok_or_else(|| {
         ApiError::Unauthorized("the account of this access token no longer exists".into())
     })?;
-    // NOTE: contacts and accounts are always 0 until those features exist.
+    // NOTE: accounts are always 0 until connector accounts exist.
     let stats = StatsView {
         memories: memory_stats(app, &user.id, principal.allowed_banks())
             .await?
             .total,
-        contacts: 0,
+        contacts: count_contacts(app, &user.id).await?,
         accounts: 0,
     };
     Response::ok(&ProfileView {
@@ -90,6 +100,7 @@ async fn render_profile(
         name: user.name,
         plan: user.plan,
         timezone: user.timezone,
+        phone_region: user.phone_region,
         created_at: user.created_at,
         stats,
     })

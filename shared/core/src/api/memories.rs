@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::api::memory_search;
 use crate::app::App;
 use crate::auth::{authenticate, Principal};
+use crate::contacts::participants::ParticipantBody;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{query_integer, Method, Request, Response};
 use crate::ingest::{self, NewMemory};
@@ -58,6 +59,7 @@ struct CreateMemoryBody {
     memory_bank_id: Option<String>,
     importance: Option<f64>,
     pinned: Option<bool>,
+    participants: Option<Vec<ParticipantBody>>,
 }
 
 /// Checks a source type against [`SOURCE_TYPES`], naming the bad value.
@@ -101,6 +103,7 @@ fn validate_new_memory(body: CreateMemoryBody) -> ApiResult<NewMemory> {
         memory_bank_id: body.memory_bank_id,
         importance,
         pinned: body.pinned.unwrap_or(false),
+        participants: body.participants.unwrap_or_default(),
     })
 }
 

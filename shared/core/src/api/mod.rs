@@ -11,4 +11,6 @@ pub mod user_auth;
 pub mod version;
 
 #[cfg(test)]
+mod contacts_story;
+#[cfg(test)]
 mod memories_story;

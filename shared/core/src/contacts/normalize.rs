@@ -18,6 +18,17 @@ pub enum IdentifierKind {
     Name,
 }
 
+impl IdentifierKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentifierKind::Email => "email",
+            IdentifierKind::Phone => "phone",
+            IdentifierKind::Handle => "handle",
+            IdentifierKind::Name => "name",
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Email
 
@@ -119,8 +130,8 @@ pub fn email_match_key(normalized: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Phone
 
-/// Region whose numbering plan reads phone numbers written without a country code.
-/// A user's region setting will override it once user settings carry one.
+/// Region whose numbering plan reads phone numbers written without a country code, unless
+/// the user sets another with `PATCH /api/me {"phoneRegion": "GB"}`.
 pub const DEFAULT_PHONE_REGION: &str = "US";
 
 /// Maximum digits in an E.164 number, country code included (ITU-T E.164).
@@ -216,6 +227,11 @@ pub fn normalize_phone(raw: &str, default_region: &str) -> ApiResult<String> {
         return Err(invalid("a country code never starts with 0".into()));
     }
     Ok(format!("+{international}"))
+}
+
+/// Checks a phone region code, such as a user's setting, and returns it in upper case.
+pub fn parse_phone_region(code: &str) -> ApiResult<String> {
+    find_region(code).map(|region| region.code.to_owned())
 }
 
 fn find_region(code: &str) -> ApiResult<&'static Region> {
@@ -399,7 +415,11 @@ pub fn name_tokens(name: &str) -> Vec<String> {
 /// "John Smith" and "Jane Smith" are not, and neither are names with different surnames.
 /// A lone word counts as a surname, so "Sherlock" is no variant of "Sherlock Holmes".
 pub fn is_name_variant(a: &str, b: &str) -> bool {
-    let (tokens_a, tokens_b) = (name_tokens(a), name_tokens(b));
+    tokens_are_variants(&name_tokens(a), &name_tokens(b))
+}
+
+/// [`is_name_variant`] on names already split by [`name_tokens`].
+pub fn tokens_are_variants(tokens_a: &[String], tokens_b: &[String]) -> bool {
     let (Some(surname_a), Some(surname_b)) = (tokens_a.last(), tokens_b.last()) else {
         return false;
     };

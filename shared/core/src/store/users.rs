@@ -31,19 +31,22 @@ const INSERT_USER: &str = "
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
 
 const SELECT_USER: &str = "
-    SELECT id, email, name, plan, timezone, created_at
+    SELECT id, email, name, plan, timezone, phone_region, created_at
     FROM users
     WHERE id = ?1";
 
 const SELECT_LOGIN: &str = "
-    SELECT id, email, name, plan, timezone, created_at, password_hash
+    SELECT id, email, name, plan, timezone, phone_region, created_at, password_hash
     FROM users
     WHERE email = ?1";
 
 const UPDATE_PROFILE: &str = "
     UPDATE users
-    SET name = coalesce(?2, name), timezone = coalesce(?3, timezone), updated_at = ?4
+    SET name = coalesce(?2, name), timezone = coalesce(?3, timezone),
+        phone_region = coalesce(?5, phone_region), updated_at = ?4
     WHERE id = ?1";
+
+const SELECT_PHONE_REGION: &str = "SELECT phone_region FROM users WHERE id = ?1";
 
 /// An account as the API shows it. `Debug` leaves out the email, so that logging a user
 /// never logs personal data.
@@ -54,6 +57,8 @@ pub struct User {
     pub name: String,
     pub plan: String,
     pub timezone: String,
+    /// The region that reads phone numbers written without a country code.
+    pub phone_region: String,
     pub created_at: String,
 }
 
@@ -89,6 +94,7 @@ fn decode_user(row: &Row) -> ApiResult<User> {
         name: row.text("name")?,
         plan: row.text("plan")?,
         timezone: row.text("timezone")?,
+        phone_region: row.text("phone_region")?,
         created_at: row.text("created_at")?,
     })
 }
@@ -168,6 +174,7 @@ pub async fn create_user(app: &App, new: NewUser) -> ApiResult<User> {
         name: new.name,
         plan: DEFAULT_PLAN.to_owned(),
         timezone: DEFAULT_TIMEZONE.to_owned(),
+        phone_region: crate::contacts::DEFAULT_PHONE_REGION.to_owned(),
         created_at: format_time(app.now()),
     };
     let params = vec![
@@ -218,15 +225,26 @@ pub async fn update_profile(
     user_id: &str,
     name: Option<String>,
     timezone: Option<String>,
+    phone_region: Option<String>,
 ) -> ApiResult<Option<User>> {
     let params = [
         user_id.into(),
         name.into(),
         timezone.into(),
         format_time(app.now()).into(),
+        phone_region.into(),
     ];
     app.db.execute(UPDATE_PROFILE, &params).await?;
     find_user(app, user_id).await
+}
+
+/// Returns the user's phone region, or the default one for an unknown user.
+pub async fn phone_region(app: &App, user_id: &str) -> ApiResult<String> {
+    let rows = app.db.query(SELECT_PHONE_REGION, &[user_id.into()]).await?;
+    match rows.first() {
+        Some(row) => row.text("phone_region"),
+        None => Ok(crate::contacts::DEFAULT_PHONE_REGION.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +328,7 @@ mod tests {
             name: "Ada".into(),
             plan: DEFAULT_PLAN.into(),
             timezone: DEFAULT_TIMEZONE.into(),
+            phone_region: "US".into(),
             created_at: "2024-01-01T00:00:00.000Z".into(),
         };
         assert!(!format!("{user:?}").contains("ada@example.com"));

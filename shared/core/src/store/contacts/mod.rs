@@ -1,12 +1,184 @@
 //! The contact tables: `contacts`, `contact_identifiers`, `memory_contacts`, and the evidence
-//! and dismissals behind merge suggestions.
+//! and dismissals behind merge suggestions. `?1` is always the user. Where a statement takes
+//! a bank list, it is a JSON array of the banks a credential may use, or NULL for all.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::app::App;
+use crate::contacts::normalize::{name_key, IdentifierKind};
+use crate::contacts::participants::{Identifier, Role};
 use crate::error::{ApiError, ApiResult};
+use crate::ports::{Row, SqlValue, Statement};
+use crate::util::{format_time, new_id};
+
+/// The memories of a contact that a bank list ?2 lets the caller see.
+macro_rules! visible_links {
+    ($contact:literal) => {
+        concat!(
+            "SELECT mc.memory_id FROM memory_contacts mc JOIN memories m ON m.id = mc.memory_id
+             WHERE mc.user_id = ?1 AND mc.contact_id = ",
+            $contact,
+            " AND (?2 IS NULL OR m.memory_bank_id IN (SELECT value FROM json_each(?2)))"
+        )
+    };
+}
+
+/// ?3 is a JSON array of contact ids.
+const SELECT_CONTACTS: &str = concat!(
+    "SELECT c.id, c.display_name, c.named, c.kind, c.created_at, c.updated_at,
+            (SELECT count(DISTINCT memory_id) FROM (",
+    visible_links!("c.id"),
+    ")) AS memory_count
+     FROM contacts c
+     WHERE c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?3))"
+);
+
+/// A contact is listed when the caller may see one of its memories, or when the caller may see
+/// every bank. ?3 is the offset and ?4 the page size.
+const LIST_CONTACTS: &str = concat!(
+    "SELECT c.id FROM contacts c
+     WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
+    visible_links!("c.id"),
+    "))
+     ORDER BY c.name_key, c.id
+     LIMIT ?4 OFFSET ?3"
+);
+
+const COUNT_CONTACTS: &str = concat!(
+    "SELECT count(*) AS total FROM contacts c
+     WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
+    visible_links!("c.id"),
+    "))"
+);
+
+/// ?3 is the folded query as a LIKE pattern and ?4 the limit. Names match on their folded
+/// key; identifiers on their value and their match key.
+const SEARCH_CONTACTS: &str = concat!(
+    "SELECT c.id FROM contacts c
+     WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
+    visible_links!("c.id"),
+    "))
+       AND (c.name_key LIKE ?3 ESCAPE '\\'
+            OR EXISTS (SELECT 1 FROM contact_identifiers i
+                       WHERE i.user_id = ?1 AND i.contact_id = c.id
+                         AND (lower(i.value) LIKE ?3 ESCAPE '\\'
+                              OR i.match_key LIKE ?3 ESCAPE '\\')))
+     ORDER BY (c.name_key LIKE ?5 ESCAPE '\\') DESC, c.name_key, c.id
+     LIMIT ?4"
+);
+
+const SELECT_IDENTIFIERS_OF: &str = "
+    SELECT id, contact_id, type, value, raw, context, match_key, connector_type
+    FROM contact_identifiers
+    WHERE user_id = ?1 AND contact_id IN (SELECT value FROM json_each(?2))
+    ORDER BY contact_id, created_at, id";
+
+const SELECT_ALL_IDENTIFIERS: &str = "
+    SELECT id, contact_id, type, value, raw, context, match_key, connector_type
+    FROM contact_identifiers
+    WHERE user_id = ?1
+    ORDER BY created_at, id";
+
+/// ?2 is a JSON array of types and ?3 of match keys.
+const FIND_BY_KEYS: &str = "
+    SELECT type, match_key, contact_id FROM contact_identifiers
+    WHERE user_id = ?1
+      AND type IN (SELECT value FROM json_each(?2))
+      AND match_key IN (SELECT value FROM json_each(?3))";
+
+const SELECT_KINDS_OF: &str = "
+    SELECT DISTINCT type FROM contact_identifiers WHERE user_id = ?1 AND contact_id = ?2";
+
+const INSERT_CONTACT: &str = "
+    INSERT INTO contacts (id, user_id, display_name, name_key, named, kind, created_at, updated_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, 'person', ?6, ?6)";
+
+const INSERT_IDENTIFIER: &str = "
+    INSERT INTO contact_identifiers
+        (id, user_id, contact_id, type, value, raw, context, match_key, connector_type, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+const ADD_IDENTIFIER: &str = "
+    INSERT OR IGNORE INTO contact_identifiers
+        (id, user_id, contact_id, type, value, raw, context, match_key, connector_type, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+const INSERT_LINK: &str = "
+    INSERT OR IGNORE INTO memory_contacts (user_id, memory_id, contact_id, role)
+    VALUES (?1, ?2, ?3, ?4)";
+
+/// Gives a contact known only by an address or number the name a source now gives it.
+const NAME_IF_UNNAMED: &str = "
+    UPDATE contacts SET display_name = ?3, name_key = ?4, named = 1, updated_at = ?5
+    WHERE user_id = ?1 AND id = ?2 AND named = 0";
+
+const INSERT_EVIDENCE: &str = "
+    INSERT OR IGNORE INTO contact_evidence (user_id, contact_a, contact_b, type, value)
+    VALUES (?1, min(?2, ?3), max(?2, ?3), ?4, ?5)";
+
+const UPDATE_CONTACT: &str = "
+    UPDATE contacts
+    SET display_name = coalesce(?3, display_name), name_key = coalesce(?4, name_key),
+        named = CASE WHEN ?3 IS NULL THEN named ELSE 1 END, kind = coalesce(?5, kind),
+        updated_at = ?6
+    WHERE user_id = ?1 AND id = ?2";
+
+const DELETE_CONTACT: &str = "DELETE FROM contacts WHERE user_id = ?1 AND id = ?2";
+
+/// ?2 is the target and ?3 the source of a merge.
+const MOVE_IDENTIFIERS: &str =
+    "UPDATE contact_identifiers SET contact_id = ?2 WHERE user_id = ?1 AND contact_id = ?3";
+
+const MOVE_LINKS: &str = "
+    INSERT OR IGNORE INTO memory_contacts (user_id, memory_id, contact_id, role)
+    SELECT user_id, memory_id, ?2, role FROM memory_contacts
+    WHERE user_id = ?1 AND contact_id = ?3";
+
+const MOVE_EVIDENCE: &str = "
+    INSERT OR IGNORE INTO contact_evidence (user_id, contact_a, contact_b, type, value)
+    SELECT user_id, min(?2, other), max(?2, other), type, value FROM (
+        SELECT user_id, CASE WHEN contact_a = ?3 THEN contact_b ELSE contact_a END AS other,
+               type, value
+        FROM contact_evidence WHERE user_id = ?1 AND (contact_a = ?3 OR contact_b = ?3))
+    WHERE other != ?2";
+
+/// Keeps the target's name unless only the source has a real one.
+const TAKE_NAME: &str = "
+    UPDATE contacts
+    SET display_name = (SELECT display_name FROM contacts WHERE user_id = ?1 AND id = ?3),
+        name_key = (SELECT name_key FROM contacts WHERE user_id = ?1 AND id = ?3),
+        named = 1
+    WHERE user_id = ?1 AND id = ?2 AND named = 0
+      AND EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?3 AND named = 1)";
+
+const TOUCH_CONTACT: &str = "UPDATE contacts SET updated_at = ?3 WHERE user_id = ?1 AND id = ?2";
+
+const UPDATE_IDENTIFIER: &str = "
+    UPDATE contact_identifiers SET value = ?3, match_key = ?4 WHERE user_id = ?1 AND id = ?2";
+
+const DELETE_IDENTIFIER: &str = "DELETE FROM contact_identifiers WHERE user_id = ?1 AND id = ?2";
+
+const SELECT_SUMMARIES: &str = "
+    SELECT c.id, c.display_name, c.named,
+           (SELECT group_concat(DISTINCT i.connector_type) FROM contact_identifiers i
+            WHERE i.contact_id = c.id AND i.connector_type IS NOT NULL) AS connectors
+    FROM contacts c WHERE c.user_id = ?1
+    ORDER BY c.created_at, c.id
+    LIMIT ?2";
+
+const SELECT_EVIDENCE: &str =
+    "SELECT contact_a, contact_b, type, value FROM contact_evidence WHERE user_id = ?1";
+
+const SELECT_DISMISSALS: &str =
+    "SELECT contact_a, contact_b FROM contact_dismissals WHERE user_id = ?1";
+
+const INSERT_DISMISSAL: &str = "
+    INSERT OR IGNORE INTO contact_dismissals (user_id, contact_a, contact_b, created_at)
+    VALUES (?1, min(?2, ?3), max(?2, ?3), ?4)";
+
+const COUNT_ALL: &str = "SELECT count(*) AS total FROM contacts WHERE user_id = ?1";
 
 /// ?2 is a JSON array of memory ids.
 const SELECT_LINKS_FOR_MEMORIES: &str = "
@@ -15,6 +187,40 @@ const SELECT_LINKS_FOR_MEMORIES: &str = "
     WHERE mc.user_id = ?1 AND mc.memory_id IN (SELECT value FROM json_each(?2))
     ORDER BY mc.memory_id, mc.rowid";
 
+/// A contact as the API returns it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub id: String,
+    pub display_name: String,
+    pub kind: String,
+    pub identifiers: Vec<IdentifierView>,
+    pub memory_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip)]
+    pub named: bool,
+}
+
+/// An identifier as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentifierView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: IdentifierKind,
+    pub value: String,
+    pub connector_type: Option<String>,
+}
+
+/// A stored identifier with everything it was read from, for renormalising.
+#[derive(Debug, Clone)]
+pub struct StoredIdentifier {
+    pub id: String,
+    pub contact_id: String,
+    pub identifier: Identifier,
+}
+
 /// A contact as a memory lists it: who, and in what role.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,6 +228,519 @@ pub struct MemoryContact {
     pub id: String,
     pub display_name: String,
     pub role: String,
+}
+
+/// What suggestions are computed from: each contact's name and the connectors it came from.
+#[derive(Debug, Clone)]
+pub struct ContactSummary {
+    pub id: String,
+    pub display_name: String,
+    pub named: bool,
+    pub connectors: Vec<String>,
+}
+
+/// Another contact that a participant's identifiers pointed at: the contact, the kind of
+/// identifier that did, and what the participant carried, for the suggestion's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairing {
+    pub other: String,
+    pub kind: IdentifierKind,
+    pub description: String,
+}
+
+/// Two contacts seen as one person: a single participant carried identifiers of both.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub contact_a: String,
+    pub contact_b: String,
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+fn banks_param(banks: Option<&[String]>) -> ApiResult<SqlValue> {
+    match banks {
+        None => Ok(SqlValue::Null),
+        Some(ids) => Ok(serde_json::to_string(ids)
+            .map_err(ApiError::internal)?
+            .into()),
+    }
+}
+
+fn json_param<T: Serialize>(value: &T) -> ApiResult<SqlValue> {
+    Ok(serde_json::to_string(value)
+        .map_err(ApiError::internal)?
+        .into())
+}
+
+fn kind_of(row: &Row) -> ApiResult<IdentifierKind> {
+    serde_json::from_value(serde_json::Value::String(row.text("type")?)).map_err(ApiError::internal)
+}
+
+fn kind_name(kind: IdentifierKind) -> &'static str {
+    kind.as_str()
+}
+
+fn decode_stored(row: &Row) -> ApiResult<StoredIdentifier> {
+    Ok(StoredIdentifier {
+        id: row.text("id")?,
+        contact_id: row.text("contact_id")?,
+        identifier: Identifier {
+            kind: kind_of(row)?,
+            value: row.text("value")?,
+            raw: row.text("raw")?,
+            context: row.optional_text("context")?,
+            match_key: row.text("match_key")?,
+            connector_type: row.optional_text("connector_type")?,
+        },
+    })
+}
+
+/// Returns the user's contacts among `ids`, in the order of `ids`; unknown ids are left out.
+pub async fn contacts_by_ids(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    ids: &[String],
+) -> ApiResult<Vec<Contact>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids_param = json_param(&ids)?;
+    let params = [user_id.into(), banks_param(banks)?, ids_param.clone()];
+    let rows = app.db.query(SELECT_CONTACTS, &params).await?;
+    let identifier_rows = app
+        .db
+        .query(SELECT_IDENTIFIERS_OF, &[user_id.into(), ids_param])
+        .await?;
+    let mut identifiers: HashMap<String, Vec<IdentifierView>> = HashMap::new();
+    for row in &identifier_rows {
+        let stored = decode_stored(row)?;
+        identifiers
+            .entry(stored.contact_id)
+            .or_default()
+            .push(IdentifierView {
+                id: stored.id,
+                kind: stored.identifier.kind,
+                value: stored.identifier.value,
+                connector_type: stored.identifier.connector_type,
+            });
+    }
+    let mut found: HashMap<String, Contact> = HashMap::new();
+    for row in &rows {
+        let id = row.text("id")?;
+        found.insert(
+            id.clone(),
+            Contact {
+                identifiers: identifiers.remove(&id).unwrap_or_default(),
+                id,
+                display_name: row.text("display_name")?,
+                kind: row.text("kind")?,
+                memory_count: row.integer("memory_count")?,
+                created_at: row.text("created_at")?,
+                updated_at: row.text("updated_at")?,
+                named: row.boolean("named")?,
+            },
+        );
+    }
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// Returns one of the user's contacts, or a 404 naming the id.
+pub async fn get_contact(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    id: &str,
+) -> ApiResult<Contact> {
+    let mut found = contacts_by_ids(app, user_id, banks, &[id.to_owned()]).await?;
+    found
+        .pop()
+        .ok_or_else(|| ApiError::not_found_id("contact", id))
+}
+
+/// Returns one page of the user's contacts in name order, and the total.
+pub async fn list_contacts(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<(Vec<Contact>, i64)> {
+    let banks = banks_param(banks)?;
+    let params = [user_id.into(), banks.clone(), offset.into(), limit.into()];
+    let rows = app.db.query(LIST_CONTACTS, &params).await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.text("id"))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let total = app
+        .db
+        .query(COUNT_CONTACTS, &[user_id.into(), banks.clone()])
+        .await?;
+    let total = total.first().map_or(Ok(0), |row| row.integer("total"))?;
+    let bank_list: Option<Vec<String>> = match &banks {
+        SqlValue::Text(text) => Some(serde_json::from_str(text).map_err(ApiError::internal)?),
+        _ => None,
+    };
+    let contacts = contacts_by_ids(app, user_id, bank_list.as_deref(), &ids).await?;
+    Ok((contacts, total))
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Finds contacts whose name or any identifier contains `query`, ignoring case and accents;
+/// names that start with it come first.
+pub async fn search_contacts(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    query: &str,
+    limit: i64,
+) -> ApiResult<Vec<Contact>> {
+    let folded = like_escape(&name_key(query));
+    let params = [
+        user_id.into(),
+        banks_param(banks)?,
+        format!("%{folded}%").into(),
+        limit.into(),
+        format!("{folded}%").into(),
+    ];
+    let rows = app.db.query(SEARCH_CONTACTS, &params).await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.text("id"))
+        .collect::<ApiResult<Vec<_>>>()?;
+    contacts_by_ids(app, user_id, banks, &ids).await
+}
+
+/// Returns, for each identifier among `identifiers` that some contact holds, that contact's id,
+/// keyed by (type, match key).
+pub async fn find_holders(
+    app: &App,
+    user_id: &str,
+    identifiers: &[&Identifier],
+) -> ApiResult<HashMap<(IdentifierKind, String), String>> {
+    let mut holders = HashMap::new();
+    if identifiers.is_empty() {
+        return Ok(holders);
+    }
+    let kinds: Vec<&str> = identifiers.iter().map(|i| kind_name(i.kind)).collect();
+    let keys: Vec<&str> = identifiers.iter().map(|i| i.match_key.as_str()).collect();
+    let params = [user_id.into(), json_param(&kinds)?, json_param(&keys)?];
+    for row in app.db.query(FIND_BY_KEYS, &params).await? {
+        holders.insert(
+            (kind_of(&row)?, row.text("match_key")?),
+            row.text("contact_id")?,
+        );
+    }
+    Ok(holders)
+}
+
+/// Returns the kinds of identifier a contact has.
+pub async fn identifier_kinds(
+    app: &App,
+    user_id: &str,
+    contact_id: &str,
+) -> ApiResult<Vec<IdentifierKind>> {
+    let rows = app
+        .db
+        .query(SELECT_KINDS_OF, &[user_id.into(), contact_id.into()])
+        .await?;
+    rows.iter().map(kind_of).collect()
+}
+
+fn identifier_params(
+    app: &App,
+    user_id: &str,
+    contact_id: &str,
+    identifier: &Identifier,
+) -> ApiResult<Vec<SqlValue>> {
+    Ok(vec![
+        new_id("cid")?.into(),
+        user_id.into(),
+        contact_id.into(),
+        kind_name(identifier.kind).into(),
+        identifier.value.as_str().into(),
+        identifier.raw.as_str().into(),
+        identifier.context.clone().into(),
+        identifier.match_key.as_str().into(),
+        identifier.connector_type.clone().into(),
+        format_time(app.now()).into(),
+    ])
+}
+
+/// The memory a contact is linked to, and in what role.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryLink<'a> {
+    pub memory_id: &'a str,
+    pub role: Role,
+}
+
+fn link_params(user_id: &str, link: MemoryLink<'_>, contact_id: &str) -> Vec<SqlValue> {
+    vec![
+        user_id.into(),
+        link.memory_id.into(),
+        contact_id.into(),
+        link.role.as_str().into(),
+    ]
+}
+
+/// Creates a contact holding `identifiers` and links it to the memory, atomically. Returns
+/// the new id, or `None` when another write claimed one of the identifiers first.
+pub async fn create_linked_contact(
+    app: &App,
+    user_id: &str,
+    display_name: &str,
+    named: bool,
+    identifiers: &[&Identifier],
+    link: MemoryLink<'_>,
+) -> ApiResult<Option<String>> {
+    let id = new_id("con")?;
+    let now = format_time(app.now());
+    let mut statements = vec![Statement::new(
+        INSERT_CONTACT,
+        vec![
+            id.as_str().into(),
+            user_id.into(),
+            display_name.into(),
+            name_key(display_name).into(),
+            named.into(),
+            now.into(),
+        ],
+    )];
+    for identifier in identifiers {
+        statements.push(Statement::new(
+            INSERT_IDENTIFIER,
+            identifier_params(app, user_id, &id, identifier)?,
+        ));
+    }
+    statements.push(Statement::new(INSERT_LINK, link_params(user_id, link, &id)));
+    match app.db.batch(&statements).await {
+        Ok(()) => Ok(Some(id)),
+        Err(error) if error.unique_violation => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Links the memory to an existing contact, adds the identifiers no contact holds yet, names
+/// the contact if it had no name, and records evidence pairing it with `others`.
+pub async fn link_existing_contact(
+    app: &App,
+    user_id: &str,
+    contact_id: &str,
+    name: Option<&str>,
+    new_identifiers: &[&Identifier],
+    others: &[Pairing],
+    link: MemoryLink<'_>,
+) -> ApiResult<()> {
+    let now = format_time(app.now());
+    let mut statements = Vec::new();
+    for identifier in new_identifiers {
+        statements.push(Statement::new(
+            ADD_IDENTIFIER,
+            identifier_params(app, user_id, contact_id, identifier)?,
+        ));
+    }
+    if let Some(name) = name {
+        statements.push(Statement::new(
+            NAME_IF_UNNAMED,
+            vec![
+                user_id.into(),
+                contact_id.into(),
+                name.into(),
+                name_key(name).into(),
+                now.into(),
+            ],
+        ));
+    }
+    for pairing in others {
+        statements.push(Statement::new(
+            INSERT_EVIDENCE,
+            vec![
+                user_id.into(),
+                contact_id.into(),
+                pairing.other.as_str().into(),
+                kind_name(pairing.kind).into(),
+                pairing.description.as_str().into(),
+            ],
+        ));
+    }
+    statements.push(Statement::new(
+        INSERT_LINK,
+        link_params(user_id, link, contact_id),
+    ));
+    app.db.batch(&statements).await?;
+    Ok(())
+}
+
+/// Changes a contact's display name or kind.
+pub async fn update_contact(
+    app: &App,
+    user_id: &str,
+    id: &str,
+    display_name: Option<&str>,
+    kind: Option<&str>,
+) -> ApiResult<()> {
+    let params = [
+        user_id.into(),
+        id.into(),
+        display_name.map(str::to_owned).into(),
+        display_name.map(name_key).into(),
+        kind.map(str::to_owned).into(),
+        format_time(app.now()).into(),
+    ];
+    app.db.execute(UPDATE_CONTACT, &params).await?;
+    Ok(())
+}
+
+/// Deletes a contact with its identifiers and memory links; the memories stay.
+pub async fn delete_contact(app: &App, user_id: &str, id: &str) -> ApiResult<bool> {
+    Ok(app
+        .db
+        .execute(DELETE_CONTACT, &[user_id.into(), id.into()])
+        .await?
+        > 0)
+}
+
+/// The statements that merge `source` into `target`: identifiers, memory links with their
+/// roles and suggestion evidence move, then the source is deleted.
+fn merge_statements(app: &App, user_id: &str, target: &str, source: &str) -> Vec<Statement> {
+    let pair = || vec![user_id.into(), target.into(), source.into()];
+    vec![
+        Statement::new(MOVE_IDENTIFIERS, pair()),
+        Statement::new(MOVE_LINKS, pair()),
+        Statement::new(MOVE_EVIDENCE, pair()),
+        Statement::new(TAKE_NAME, pair()),
+        Statement::new(
+            TOUCH_CONTACT,
+            vec![user_id.into(), target.into(), format_time(app.now()).into()],
+        ),
+        Statement::new(DELETE_CONTACT, vec![user_id.into(), source.into()]),
+    ]
+}
+
+/// Merges `source` into `target` in one transaction.
+pub async fn merge_contacts(app: &App, user_id: &str, target: &str, source: &str) -> ApiResult<()> {
+    app.db
+        .batch(&merge_statements(app, user_id, target, source))
+        .await?;
+    Ok(())
+}
+
+/// Returns every identifier of the user, oldest first.
+pub async fn all_identifiers(app: &App, user_id: &str) -> ApiResult<Vec<StoredIdentifier>> {
+    let rows = app
+        .db
+        .query(SELECT_ALL_IDENTIFIERS, &[user_id.into()])
+        .await?;
+    rows.iter().map(decode_stored).collect()
+}
+
+/// Applies a normalisation pass in one transaction: drops duplicate identifiers, merges
+/// contacts (target, source) and rewrites identifiers to their new (id, value, match key).
+pub async fn apply_normalization(
+    app: &App,
+    user_id: &str,
+    dropped: &[String],
+    merges: &[(String, String)],
+    rewritten: &[(String, String, String)],
+) -> ApiResult<()> {
+    let mut statements = Vec::new();
+    for id in dropped {
+        statements.push(Statement::new(
+            DELETE_IDENTIFIER,
+            vec![user_id.into(), id.as_str().into()],
+        ));
+    }
+    for (target, source) in merges {
+        statements.extend(merge_statements(app, user_id, target, source));
+    }
+    for (id, value, match_key) in rewritten {
+        statements.push(Statement::new(
+            UPDATE_IDENTIFIER,
+            vec![
+                user_id.into(),
+                id.as_str().into(),
+                value.as_str().into(),
+                match_key.as_str().into(),
+            ],
+        ));
+    }
+    if !statements.is_empty() {
+        app.db.batch(&statements).await?;
+    }
+    Ok(())
+}
+
+/// Returns up to `limit` contacts of the user, oldest first, as suggestions need them.
+pub async fn contact_summaries(
+    app: &App,
+    user_id: &str,
+    limit: i64,
+) -> ApiResult<Vec<ContactSummary>> {
+    let rows = app
+        .db
+        .query(SELECT_SUMMARIES, &[user_id.into(), limit.into()])
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let connectors = row.optional_text("connectors")?.unwrap_or_default();
+            Ok(ContactSummary {
+                id: row.text("id")?,
+                display_name: row.text("display_name")?,
+                named: row.boolean("named")?,
+                connectors: connectors
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+pub async fn evidence(app: &App, user_id: &str) -> ApiResult<Vec<Evidence>> {
+    let rows = app.db.query(SELECT_EVIDENCE, &[user_id.into()]).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Evidence {
+                contact_a: row.text("contact_a")?,
+                contact_b: row.text("contact_b")?,
+                kind: kind_of(row)?,
+                value: row.text("value")?,
+            })
+        })
+        .collect()
+}
+
+/// Returns the dismissed pairs, each with the smaller id first.
+pub async fn dismissed_pairs(app: &App, user_id: &str) -> ApiResult<Vec<(String, String)>> {
+    let rows = app.db.query(SELECT_DISMISSALS, &[user_id.into()]).await?;
+    rows.iter()
+        .map(|row| Ok((row.text("contact_a")?, row.text("contact_b")?)))
+        .collect()
+}
+
+pub async fn dismiss_pair(app: &App, user_id: &str, a: &str, b: &str) -> ApiResult<()> {
+    let params = [
+        user_id.into(),
+        a.into(),
+        b.into(),
+        format_time(app.now()).into(),
+    ];
+    app.db.execute(INSERT_DISMISSAL, &params).await?;
+    Ok(())
+}
+
+/// Returns how many contacts the user has.
+pub async fn count_contacts(app: &App, user_id: &str) -> ApiResult<i64> {
+    let rows = app.db.query(COUNT_ALL, &[user_id.into()]).await?;
+    rows.first().map_or(Ok(0), |row| row.integer("total"))
 }
 
 /// Returns the contacts of each of the user's memories among `memory_ids`, keyed by memory id.
@@ -34,10 +753,10 @@ pub async fn contacts_for_memories(
     if memory_ids.is_empty() {
         return Ok(found);
     }
-    let ids = serde_json::to_string(memory_ids).map_err(ApiError::internal)?;
+    let ids = json_param(&memory_ids)?;
     let rows = app
         .db
-        .query(SELECT_LINKS_FOR_MEMORIES, &[user_id.into(), ids.into()])
+        .query(SELECT_LINKS_FOR_MEMORIES, &[user_id.into(), ids])
         .await?;
     for row in &rows {
         found
