@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Retrieval benchmark on LoCoMo conversations, through the HTTP API of a running stack.
 
-Imports every dialogue turn as one memory of a new user, sends each question of categories
-1-4 to /api/memories/search, and scores evidence recall@5, recall@10 and MRR. The same
-figures for a plain BM25 ranking of the same turns are computed here, in the same run, as
-the baseline. Prints one JSON object.
+Imports every dialogue turn as one memory of a new user, with its speaker as the sender and
+the conversation id in its metadata, sends each question of categories 1-4 to
+/api/memories/search, and scores evidence recall@5, recall@10 and MRR. The same figures for
+a plain BM25 ranking of the same turns are computed here, in the same run, as the baseline.
+Then reports what the import made of the people (contacts per speaker, merge suggestions),
+the entities found, and the size and time of the memory graph. Prints one JSON object.
 
 usage: bench_locomo.py BASE_URL LOCOMO_JSON
 """
@@ -88,6 +90,7 @@ def turns_of(sample):
                 "eventTime": when,
                 "metadata": {"conversationId": sample["sample_id"], "sessionId": number,
                              "dialogueId": turn["dia_id"]},
+                "participants": [{"name": turn["speaker"], "role": "sender"}],
             }
 
 
@@ -179,6 +182,46 @@ def auth_latency_ms(base_url, rounds=5):
             "login_p50": round(statistics.median(login), 1)}
 
 
+def identity_report(client, turns):
+    """Checks what the import made of the people in it: one contact per speaker of each
+    conversation, linked to all of that speaker's turns, and the suggestions among them."""
+    speakers = defaultdict(int)
+    for turn in turns:
+        speakers[(turn["metadata"]["conversationId"], turn["participants"][0]["name"])] += 1
+    contacts = client.request("GET", "/api/contacts?limit=200")
+    counts = sorted(c["memoryCount"] for c in contacts["items"])
+    suggestions = client.request("GET", "/api/contacts/suggestions?limit=200")["items"]
+    return {
+        "speakers": len(speakers),
+        "contacts": contacts["total"],
+        "contact_turns_match_speaker_turns": counts == sorted(speakers.values()),
+        "suggestions": [{"pair": [s["contactA"]["displayName"], s["contactB"]["displayName"]],
+                         "confidence": s["confidence"]} for s in suggestions],
+    }
+
+
+def entity_report(client):
+    """Counts the distinct entities of each type and shows the most frequent few."""
+    report = {}
+    for kind in ["person", "place", "organization", "date", "money", "url", "email", "phone"]:
+        listed = client.request("GET", f"/api/agent/entities?type={kind}&limit=5")
+        report[kind] = {"distinct": listed["total"],
+                        "top": [f"{e['value']} ({e['memoryCount']})" for e in listed["items"]]}
+    return report
+
+
+def graph_report(client):
+    started = time.perf_counter()
+    graph = client.request("GET", "/api/memories/graph?limit=500")
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    nodes, edges = defaultdict(int), defaultdict(int)
+    for node in graph["nodes"]:
+        nodes[node["kind"]] += 1
+    for edge in graph["edges"]:
+        edges[edge["kind"]] += 1
+    return {"ms": round(elapsed_ms, 1), "nodes": dict(nodes), "edges": dict(edges)}
+
+
 def main():
     base_url, data_path = sys.argv[1], sys.argv[2]
     samples = json.load(open(data_path))
@@ -221,6 +264,9 @@ def main():
         "auth_latency_ms": auth_latency_ms(base_url),
         "search_latency_ms": {"p50": percentile(0.50), "p95": percentile(0.95),
                               "max": round(latencies_ms[-1], 2)},
+        "people": identity_report(client, turns),
+        "entities": entity_report(client),
+        "graph": graph_report(client),
     }, indent=2))
 
 

@@ -488,7 +488,7 @@ fn search_ignores_case_and_accents_and_matches_identifiers() {
 }
 
 #[test]
-fn search_filter_by_contact_finds_only_their_memories() {
+fn search_filters_by_contact_and_reports_the_contacts_a_query_names() {
     let app = app();
     let token = register(&app, "a@example.com");
     let lease = remember(

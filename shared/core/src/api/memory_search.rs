@@ -7,10 +7,12 @@ use serde_json::json;
 use crate::api::memories::{bank_scope, check_filter, validate_source_type};
 use crate::app::App;
 use crate::auth::Principal;
+use crate::contacts::normalize::name_key;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Request, Response};
 use crate::search::hybrid::{self, SearchQuery};
 use crate::search::query::query_terms;
+use crate::store::contacts;
 use crate::store::memories::MemoryFilter;
 use crate::util::{format_time, parse_time};
 
@@ -103,9 +105,14 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
         filter,
     };
     let items = hybrid::search(app, &principal.user_id, &query).await?;
+    let terms = query_terms(&text);
+    let words: Vec<String> = terms.iter().map(|t| name_key(t)).collect();
+    let named =
+        contacts::contacts_named_in(app, &principal.user_id, principal.allowed_banks(), &words)
+            .await?;
     Response::ok(&json!({
         "items": items,
-        "parsed": { "cleanQuery": query_terms(&text).join(" "), "temporal": null, "contacts": [] },
+        "parsed": { "cleanQuery": terms.join(" "), "temporal": null, "contacts": named },
         "fallback": false,
     }))
 }

@@ -13,14 +13,19 @@ use crate::error::{ApiError, ApiResult};
 use crate::ports::{Row, SqlValue, Statement};
 use crate::util::{format_time, new_id};
 
-/// The memories of a contact that a bank list ?2 lets the caller see.
+/// The memories of a contact that a bank list (a JSON array, or NULL for all) lets the
+/// caller see. Both arguments are SQL expressions.
 macro_rules! visible_links {
-    ($contact:literal) => {
+    ($contact:literal, $banks:literal) => {
         concat!(
             "SELECT mc.memory_id FROM memory_contacts mc JOIN memories m ON m.id = mc.memory_id
              WHERE mc.user_id = ?1 AND mc.contact_id = ",
             $contact,
-            " AND (?2 IS NULL OR m.memory_bank_id IN (SELECT value FROM json_each(?2)))"
+            " AND (",
+            $banks,
+            " IS NULL OR m.memory_bank_id IN (SELECT value FROM json_each(",
+            $banks,
+            ")))"
         )
     };
 }
@@ -29,7 +34,7 @@ macro_rules! visible_links {
 const SELECT_CONTACTS: &str = concat!(
     "SELECT c.id, c.display_name, c.named, c.kind, c.created_at, c.updated_at,
             (SELECT count(DISTINCT memory_id) FROM (",
-    visible_links!("c.id"),
+    visible_links!("c.id", "?2"),
     ")) AS memory_count
      FROM contacts c
      WHERE c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?3))"
@@ -40,7 +45,7 @@ const SELECT_CONTACTS: &str = concat!(
 const LIST_CONTACTS: &str = concat!(
     "SELECT c.id FROM contacts c
      WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
-    visible_links!("c.id"),
+    visible_links!("c.id", "?2"),
     "))
      ORDER BY c.name_key, c.id
      LIMIT ?4 OFFSET ?3"
@@ -49,7 +54,7 @@ const LIST_CONTACTS: &str = concat!(
 const COUNT_CONTACTS: &str = concat!(
     "SELECT count(*) AS total FROM contacts c
      WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
-    visible_links!("c.id"),
+    visible_links!("c.id", "?2"),
     "))"
 );
 
@@ -58,7 +63,7 @@ const COUNT_CONTACTS: &str = concat!(
 const SEARCH_CONTACTS: &str = concat!(
     "SELECT c.id FROM contacts c
      WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
-    visible_links!("c.id"),
+    visible_links!("c.id", "?2"),
     "))
        AND (c.name_key LIKE ?3 ESCAPE '\\'
             OR EXISTS (SELECT 1 FROM contact_identifiers i
@@ -177,6 +182,20 @@ const SELECT_DISMISSALS: &str =
 const INSERT_DISMISSAL: &str = "
     INSERT OR IGNORE INTO contact_dismissals (user_id, contact_a, contact_b, created_at)
     VALUES (?1, min(?2, ?3), max(?2, ?3), ?4)";
+
+/// Contacts whose whole name or first name is among the folded words and word pairs ?2.
+const NAMED_IN: &str = concat!(
+    "SELECT c.id, c.display_name FROM contacts c
+     WHERE c.user_id = ?1 AND c.named = 1
+       AND (c.name_key IN (SELECT value FROM json_each(?2))
+            OR substr(c.name_key, 1, instr(c.name_key || ' ', ' ') - 1)
+               IN (SELECT value FROM json_each(?2)))
+       AND (?3 IS NULL OR EXISTS (",
+    visible_links!("c.id", "?3"),
+    "))
+     ORDER BY c.name_key, c.id
+     LIMIT 10"
+);
 
 const COUNT_ALL: &str = "SELECT count(*) AS total FROM contacts WHERE user_id = ?1";
 
@@ -735,6 +754,43 @@ pub async fn dismiss_pair(app: &App, user_id: &str, a: &str, b: &str) -> ApiResu
     ];
     app.db.execute(INSERT_DISMISSAL, &params).await?;
     Ok(())
+}
+
+/// Returns up to ten contacts that a query names by full or first name. `words` are the
+/// query's words, each folded with [`name_key`].
+pub async fn contacts_named_in(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    words: &[String],
+) -> ApiResult<Vec<NamedContact>> {
+    let mut candidates: Vec<String> = words.to_vec();
+    candidates.extend(words.windows(2).map(|pair| pair.join(" ")));
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let params = [
+        user_id.into(),
+        json_param(&candidates)?,
+        banks_param(banks)?,
+    ];
+    let rows = app.db.query(NAMED_IN, &params).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(NamedContact {
+                id: row.text("id")?,
+                display_name: row.text("display_name")?,
+            })
+        })
+        .collect()
+}
+
+/// A contact that a search query names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedContact {
+    pub id: String,
+    pub display_name: String,
 }
 
 /// Returns how many contacts the user has.
