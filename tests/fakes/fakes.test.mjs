@@ -98,3 +98,23 @@ test("deleteByIds removes vectors", () => {
   assert.deepEqual(index.snapshot().map((v) => v.id), ["b"]);
   assert.deepEqual(index.getByIds(["a", "b"]).map((v) => v.id), ["b"]);
 });
+
+test("getByIds returns values namespace and metadata", () => {
+  const index = indexWith([vector("a", "hiking", "u1"), vector("b", "tax invoice", "u2", "m0")]);
+  const found = index.getByIds(["b", "missing", "a"]);
+  assert.deepEqual(found.map((v) => v.id), ["b", "a"]);
+  assert.equal(found[0].namespace, "u2");
+  assert.deepEqual(found[0].metadata, { model: "m0" });
+  assert.deepEqual(found[1].values, hashedEmbedding("hiking"));
+});
+
+test("getByIds returns copies", () => {
+  const index = indexWith([vector("a", "hiking", "u1")]);
+  index.getByIds(["a"])[0].values[0] = 99;
+  assert.deepEqual(index.getByIds(["a"])[0].values, hashedEmbedding("hiking"));
+});
+
+test("getByIds rejects non-array", () => {
+  const index = indexWith([vector("a", "hiking", "u1")]);
+  assert.throws(() => index.getByIds("a"), /VECTOR_GET_ERROR/);
+});

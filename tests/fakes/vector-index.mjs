@@ -145,7 +145,15 @@ export class InMemoryVectorIndex {
     return this.#mutation();
   }
 
+  /**
+   * Returns the stored vectors with these ids, each with its values, namespace and metadata.
+   * Like Vectorize, it takes no namespace, so it finds ids in every namespace, and it leaves
+   * out unknown ids.
+   */
   getByIds(ids) {
+    if (!Array.isArray(ids)) {
+      throw invalid("GET", "expected an array of ids");
+    }
     return ids.filter((id) => this.vectors.has(id)).map((id) => structuredClone(this.vectors.get(id)));
   }
 

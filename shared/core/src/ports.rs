@@ -2,6 +2,8 @@
 //! vector index, the embedder and the clock. Workers futures are not `Send`, so neither are
 //! these traits' futures.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
@@ -192,6 +194,16 @@ pub trait VectorIndex {
         vector: &[f32],
         top_k: usize,
     ) -> ApiResult<Vec<VectorMatch>>;
+
+    /// Returns the stored vectors of `model` for the user's memories among `memory_ids`,
+    /// keyed by memory id. Ids without a vector, another user's ids and vectors of another
+    /// model are left out. The values may be of any length, not only unit length.
+    async fn vectors_by_ids(
+        &self,
+        user_id: &str,
+        model: &str,
+        memory_ids: &[String],
+    ) -> ApiResult<HashMap<String, Vec<f32>>>;
 }
 
 /// Turns text into vectors, one per input text. The model id and each vector's length are

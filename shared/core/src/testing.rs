@@ -240,3 +240,45 @@ pub fn register(app: &App, email: &str) -> String {
         .expect("accessToken")
         .to_owned()
 }
+
+/// Stores a memory through the API and returns its id. Panics unless the status is 201.
+pub fn create_memory(app: &App, token: &str, body: Value) -> String {
+    let (status, memory) = call(
+        app,
+        crate::Group::Memories,
+        crate::Method::Post,
+        "/api/memories",
+        Some(token),
+        Some(body),
+    );
+    assert_eq!(status, 201, "creating a memory failed: {memory}");
+    memory["id"].as_str().expect("memory id").to_owned()
+}
+
+/// Creates a memory bank through the API and returns its id.
+pub fn create_bank(app: &App, token: &str, name: &str) -> String {
+    let (status, bank) = call(
+        app,
+        crate::Group::MemoryBanks,
+        crate::Method::Post,
+        "/api/memory-banks",
+        Some(token),
+        Some(serde_json::json!({ "name": name })),
+    );
+    assert_eq!(status, 201, "creating a memory bank failed: {bank}");
+    bank["id"].as_str().expect("bank id").to_owned()
+}
+
+/// Creates an API key from `body` through the API and returns its secret.
+pub fn create_api_key(app: &App, token: &str, body: Value) -> String {
+    let (status, key) = call(
+        app,
+        crate::Group::ApiKeys,
+        crate::Method::Post,
+        "/api/api-keys",
+        Some(token),
+        Some(body),
+    );
+    assert_eq!(status, 201, "creating an API key failed: {key}");
+    key["key"].as_str().expect("key").to_owned()
+}

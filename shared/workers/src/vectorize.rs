@@ -2,7 +2,9 @@
 //!
 //! Each user's vectors live in the namespace named by the user id, so a query never leaves
 //! the user's vectors. The embedder's model id is stored in the metadata field `model`, and
-//! every query filters on it, so vectors of different models are never compared.
+//! every query filters on it, so vectors of different models are never compared. `getByIds`
+//! takes no namespace or filter, so the adapter drops each vector it returns from another
+//! namespace or model.
 //!
 //! The deployed index must match these assumptions, and its configuration cannot change
 //! after creation. Create it with the cosine metric, because the core reads each match's
@@ -27,6 +29,7 @@
 //! They are called by name, so a service binding to a Worker entrypoint with the same
 //! methods (the test fake) works in its place.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use async_trait::async_trait;
@@ -55,6 +58,12 @@ pub const MAX_TOP_K: usize = 100;
 // NOTE: the limits page gives no cap for `deleteByIds`, so the upsert cap is assumed.
 const MAX_DELETE_BATCH: usize = 1000;
 
+/// The maximum number of ids in one `getByIds` call, whose results carry values and
+/// metadata. Vectorize caps a query that returns values or metadata at 20 results.
+// NOTE: the limits page gives no cap for `getByIds`, so the cap of queries that return values
+// is assumed. 500 ids take 25 calls.
+const MAX_GET_BATCH: usize = 20;
+
 #[wasm_bindgen]
 extern "C" {
     /// The `VECTORS` binding: a Vectorize index, or an object with the same methods.
@@ -73,6 +82,9 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = deleteByIds)]
     fn delete_by_ids(this: &VectorizeBinding, ids: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getByIds)]
+    fn get_by_ids(this: &VectorizeBinding, ids: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// One vector as `upsert` takes it.
@@ -111,6 +123,24 @@ struct QueryResult {
 struct QueryMatch {
     id: String,
     score: f32,
+}
+
+/// One vector as `getByIds` returns it. Vectorize omits `namespace` for a vector stored
+/// outside any namespace.
+#[derive(Debug, Deserialize)]
+struct StoredVector {
+    id: String,
+    values: Vec<f32>,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    metadata: Option<StoredMetadata>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StoredMetadata {
+    #[serde(default)]
+    model: Option<String>,
 }
 
 /// Returns the Vectorize index when the Worker binds [`BINDING`], else the exact index over
@@ -194,6 +224,40 @@ impl VectorIndex for VectorizeIndex {
             .map_err(|error| ApiError::internal(format!("Vectorize query result: {error}")))?;
         Ok(to_matches(result))
     }
+
+    /// Calls `getByIds` once per [`MAX_GET_BATCH`] ids, one call after another.
+    async fn vectors_by_ids(
+        &self,
+        user_id: &str,
+        model: &str,
+        memory_ids: &[String],
+    ) -> ApiResult<HashMap<String, Vec<f32>>> {
+        let mut found = HashMap::new();
+        for batch in memory_ids.chunks(MAX_GET_BATCH) {
+            let result = settle("getByIds", self.binding.get_by_ids(&to_js(batch)?)).await?;
+            let stored: Vec<StoredVector> =
+                serde_wasm_bindgen::from_value(result).map_err(|error| {
+                    ApiError::internal(format!("Vectorize getByIds result: {error}"))
+                })?;
+            found.extend(own_vectors(user_id, model, stored));
+        }
+        Ok(found)
+    }
+}
+
+/// Keeps the vectors of `getByIds` that lie in the user's namespace and carry `model`.
+/// `getByIds` looks ids up across every namespace, so this check is what keeps another
+/// user's vector out, even for an id the caller made up.
+fn own_vectors<'a>(
+    user_id: &'a str,
+    model: &'a str,
+    stored: Vec<StoredVector>,
+) -> impl Iterator<Item = (String, Vec<f32>)> + 'a {
+    stored.into_iter().filter_map(move |vector| {
+        let in_namespace = vector.namespace.as_deref() == Some(user_id);
+        let stored_model = vector.metadata.as_ref().and_then(|m| m.model.as_deref());
+        (in_namespace && stored_model == Some(model)).then_some((vector.id, vector.values))
+    })
 }
 
 /// Builds the options of a query: ids and scores only, in the user's namespace, of one model.
@@ -299,6 +363,25 @@ mod tests {
         let ids: Vec<&str> = matches.iter().map(|m| m.memory_id.as_str()).collect();
         assert_eq!(ids, ["mem_b", "mem_a"]);
         assert_eq!(matches[1].similarity, -0.25);
+    }
+
+    #[test]
+    fn own_vectors_keep_user_namespace_and_model() {
+        let body = json!([
+            { "id": "mem_a", "values": [0.5, 0.5], "namespace": "usr_a",
+              "metadata": { "model": "m1" } },
+            { "id": "mem_b", "values": [0.1, 0.2], "namespace": "usr_b",
+              "metadata": { "model": "m1" } },
+            { "id": "mem_c", "values": [0.3, 0.4], "namespace": "usr_a",
+              "metadata": { "model": "m0" } },
+            { "id": "mem_d", "values": [0.3, 0.4], "metadata": { "model": "m1" } },
+            { "id": "mem_e", "values": [0.3, 0.4], "namespace": "usr_a" },
+        ]);
+        let stored: Vec<StoredVector> = serde_json::from_value(body).unwrap();
+
+        let kept: Vec<(String, Vec<f32>)> = own_vectors("usr_a", "m1", stored).collect();
+
+        assert_eq!(kept, [("mem_a".to_owned(), vec![0.5, 0.5])]);
     }
 
     #[test]

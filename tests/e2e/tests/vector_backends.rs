@@ -1,6 +1,7 @@
-//! Storing, searching and deleting memories through the production vector backends: the
-//! Vectorize adapter and a remote embedder (an OpenAI-compatible endpoint or Workers AI),
-//! each replaced by a test fake because neither runs locally.
+//! Storing, searching and deleting memories, and building the memory graph, through the
+//! production vector backends: the Vectorize adapter and a remote embedder (an
+//! OpenAI-compatible endpoint or Workers AI), each replaced by a test fake because neither
+//! runs locally.
 //!
 //! These tests need the alternate stack that `tests/fakes/run-alt-stack.sh` starts. The
 //! script sets `BOTMEM_BASE_URL`, `BOTMEM_FAKE_SERVER_URL` (the fake server, which mirrors
@@ -220,4 +221,60 @@ fn search_never_returns_other_users_memory() {
         !ids.contains(&owned),
         "another user's memory returned: {response}"
     );
+}
+
+/// Returns `(source, target)` of each "similar" edge of a graph response.
+fn similar_edges(graph: &ApiResponse) -> Vec<(String, String)> {
+    let edges = graph.json["edges"].as_array().cloned().unwrap_or_default();
+    edges
+        .iter()
+        .filter(|edge| edge["kind"] == "similar")
+        .map(|edge| {
+            (
+                edge["source"].as_str().unwrap_or_default().to_owned(),
+                edge["target"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the alternate stack of tests/fakes/run-alt-stack.sh"]
+fn graph_reads_vectors_from_index_in_batches() {
+    let user = register_test_user();
+    let client = user.client();
+    // The adapter requests 20 ids per getByIds call, and the graph lists memories newest
+    // first, so the first and last of 22 memories come back from different calls.
+    let oldest = id_of(&create_indexed_note(&client, "Lisbon flight booked."));
+    for number in 0..20 {
+        let text = format!("Unrelated entry {number}: topic{number} detail{number}.");
+        create_indexed_note(&client, &text);
+    }
+    let newest = id_of(&create_indexed_note(&client, "Booked: Lisbon flight!"));
+
+    let graph = client.get("/api/memories/graph");
+
+    assert_eq!(graph.status, 200, "{graph}");
+    assert_eq!(similar_edges(&graph), [(newest, oldest)], "{graph}");
+    assert_eq!(
+        graph.json["limits"]["pairwiseComparisons"],
+        22 * 21 / 2,
+        "{graph}"
+    );
+}
+
+#[test]
+#[ignore = "needs the alternate stack of tests/fakes/run-alt-stack.sh"]
+fn graph_never_links_other_users_vectors() {
+    let owner = register_test_user();
+    let other = register_test_user();
+    let text = "The spare key is under the blue flowerpot.";
+    create_indexed_note(&owner.client(), text);
+    create_indexed_note(&other.client(), text);
+
+    let graph = other.client().get("/api/memories/graph");
+
+    assert_eq!(graph.status, 200, "{graph}");
+    assert!(similar_edges(&graph).is_empty(), "{graph}");
+    assert_eq!(graph.json["limits"]["pairwiseComparisons"], 0, "{graph}");
 }

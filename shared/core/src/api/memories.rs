@@ -1,9 +1,10 @@
-//! The `/api/memories` route group: create, list, get, delete, stats, search, retry-failed.
+//! The `/api/memories` route group: create, list, get, delete, stats, graph, search,
+//! retry-failed.
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::api::memory_search;
+use crate::api::{memory_graph, memory_search};
 use crate::app::App;
 use crate::auth::{authenticate, Principal};
 use crate::contacts::participants::ParticipantBody;
@@ -26,7 +27,9 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
     let method = request.method;
     let route_exists = matches!(
         segments,
-        ["memories"] | ["memories", "search" | "stats" | "retry-failed"] | ["memories", _]
+        ["memories"]
+            | ["memories", "search" | "stats" | "graph" | "retry-failed"]
+            | ["memories", _]
     );
     if !route_exists {
         return Err(ApiError::not_found("route"));
@@ -39,10 +42,11 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
             memory_search::search(app, &principal, request).await
         }
         (["memories", "stats"], Method::Get) => stats(app, &principal).await,
+        (["memories", "graph"], Method::Get) => memory_graph::graph(app, &principal, request).await,
         (["memories", "retry-failed"], Method::Post) => retry_failed(app, &principal).await,
         (["memories"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD, POST")),
         (["memories", "search" | "retry-failed"], _) => Err(ApiError::MethodNotAllowed("POST")),
-        (["memories", "stats"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD")),
+        (["memories", "stats" | "graph"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD")),
         (["memories", id], Method::Get) => get(app, &principal, id).await,
         (["memories", id], Method::Delete) => delete(app, &principal, id).await,
         _ => Err(ApiError::MethodNotAllowed("GET, HEAD, DELETE")),

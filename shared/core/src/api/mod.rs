@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod me;
 pub mod memories;
 pub mod memory_banks;
+mod memory_graph;
 mod memory_search;
 pub mod user_auth;
 pub mod version;

@@ -22,6 +22,41 @@ pub enum EntityKind {
     Organization,
 }
 
+impl EntityKind {
+    /// Every kind, in the order the API documentation lists them.
+    pub const ALL: [EntityKind; 8] = [
+        EntityKind::Email,
+        EntityKind::Phone,
+        EntityKind::Url,
+        EntityKind::Money,
+        EntityKind::Date,
+        EntityKind::Person,
+        EntityKind::Place,
+        EntityKind::Organization,
+    ];
+
+    /// Returns the kind's name as serialised, such as `"person"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Email => "email",
+            EntityKind::Phone => "phone",
+            EntityKind::Url => "url",
+            EntityKind::Money => "money",
+            EntityKind::Date => "date",
+            EntityKind::Person => "person",
+            EntityKind::Place => "place",
+            EntityKind::Organization => "organization",
+        }
+    }
+
+    /// Returns the kind named `name` as serialised, or `None` for an unknown name.
+    pub fn parse(name: &str) -> Option<EntityKind> {
+        EntityKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
 /// One entity found in a memory, serialised as `{"type": ..., "value": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity {

@@ -304,3 +304,14 @@ fn invalid_event_time_skips_dates_only() {
         }]
     );
 }
+
+#[test]
+fn kind_names_match_serialised_names() {
+    for kind in EntityKind::ALL {
+        let json = serde_json::to_value(kind).expect("kind serialises");
+        assert_eq!(json, kind.as_str(), "{kind:?}");
+        assert_eq!(EntityKind::parse(kind.as_str()), Some(kind));
+    }
+    assert_eq!(EntityKind::parse("Person"), None);
+    assert_eq!(EntityKind::parse("company"), None);
+}

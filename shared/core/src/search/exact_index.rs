@@ -35,6 +35,12 @@ const VECTORS_AFTER: &str = "
     WHERE user_id = ?1 AND model = ?2 AND seq > ?3
     ORDER BY seq";
 
+/// ?3 is a JSON array of memory ids.
+const VECTORS_BY_IDS: &str = "
+    SELECT memory_id, vector
+    FROM memory_vectors
+    WHERE user_id = ?1 AND model = ?2 AND memory_id IN (SELECT value FROM json_each(?3))";
+
 /// Maximum number of vector components kept in one isolate's cache (32 MiB of f32), well
 /// inside a Worker's 128 MB. Past it, other users' entries are dropped.
 const MAX_CACHED_COMPONENTS: usize = 8 * 1024 * 1024;
@@ -262,6 +268,25 @@ impl VectorIndex for ExactIndex {
             .map(|c| top_matches(c, &query, top_k))
             .unwrap_or_default())
     }
+
+    /// Reads the named rows in one query instead of through the cache, because refreshing the
+    /// cache loads every vector of the user.
+    async fn vectors_by_ids(
+        &self,
+        user_id: &str,
+        model: &str,
+        memory_ids: &[String],
+    ) -> ApiResult<HashMap<String, Vec<f32>>> {
+        if memory_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids = serde_json::to_string(memory_ids).map_err(ApiError::internal)?;
+        let params = [user_id.into(), model.into(), ids.into()];
+        let rows = self.db.query(VECTORS_BY_IDS, &params).await?;
+        rows.iter()
+            .map(|row| Ok((row.text("memory_id")?, decode_vector(&row.text("vector")?)?)))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -296,6 +321,42 @@ mod tests {
 
         block_on(index.delete("u1", &["b".to_owned()])).unwrap();
         assert_eq!(nearest(&index, "u1", &[1.0, 0.1]), ["a"]);
+    }
+
+    fn stored_ids(index: &ExactIndex, user_id: &str, model: &str, ids: &[&str]) -> Vec<String> {
+        let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+        let found = block_on(index.vectors_by_ids(user_id, model, &ids)).unwrap();
+        let mut found: Vec<String> = found.into_keys().collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn vectors_by_ids_returns_stored_unit_vectors() {
+        let db: Rc<dyn Database> = Rc::new(SqliteDatabase::migrated());
+        let index = ExactIndex::new(db, Rc::new(VectorCache::default()));
+        block_on(index.upsert(&record("a", "u1", vec![3.0, 4.0]))).unwrap();
+
+        let ids = ["a".to_owned(), "missing".to_owned()];
+        let found = block_on(index.vectors_by_ids("u1", "m", &ids)).unwrap();
+
+        assert_eq!(found.len(), 1);
+        assert_eq!(found["a"], [0.6, 0.8]);
+    }
+
+    #[test]
+    fn vectors_by_ids_skips_other_users_and_models() {
+        let db: Rc<dyn Database> = Rc::new(SqliteDatabase::migrated());
+        let index = ExactIndex::new(db, Rc::new(VectorCache::default()));
+        block_on(index.upsert(&record("a", "u1", vec![1.0, 0.0]))).unwrap();
+        let mut other_model = record("b", "u1", vec![0.0, 1.0]);
+        other_model.model = "old".into();
+        block_on(index.upsert(&other_model)).unwrap();
+
+        assert_eq!(stored_ids(&index, "u1", "m", &["a", "b"]), ["a"]);
+        assert_eq!(stored_ids(&index, "u1", "old", &["a", "b"]), ["b"]);
+        assert!(stored_ids(&index, "u2", "m", &["a", "b"]).is_empty());
+        assert!(stored_ids(&index, "u1", "m", &[]).is_empty());
     }
 
     #[test]

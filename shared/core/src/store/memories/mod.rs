@@ -34,6 +34,7 @@ macro_rules! filter_clause {
     };
 }
 
+pub mod graph;
 mod list;
 mod text_search;
 
