@@ -332,6 +332,7 @@ fn me_returns_profile_with_stats() {
         "plan",
         "stats",
         "timezone",
+        "phoneRegion",
     ];
     assert_eq!(field_names(profile), expected_fields, "{response}");
     assert_eq!(profile["id"], user.user["id"], "{response}");

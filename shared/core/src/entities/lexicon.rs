@@ -294,6 +294,72 @@ pub(super) const PERSON_VERBS: &[&str] = &[
     "shared",
     "sent",
 ];
+/// Words before a name addressed in a greeting or thanks: "Hey John!", "Thanks, Melanie".
+pub(super) const GREETINGS: &[&str] = &[
+    "hey",
+    "hi",
+    "hello",
+    "hiya",
+    "thanks",
+    "dear",
+    "bye",
+    "congrats",
+    "congratulations",
+    "cheers",
+    "welcome",
+    "sorry",
+    "morning",
+    "evening",
+    "night",
+];
+/// Words that make the next name a person's or a pet's: "named him Buddy", "meet Toby".
+pub(super) const NAMING_WORDS: &[&str] = &["named", "meet", "met", "called"];
+/// Words about going or living somewhere, which make a following "to", "in", "from" or "at"
+/// point to a place: "went to Chicago", "stay in Galway", "trip to England".
+pub(super) const TRAVEL_WORDS: &[&str] = &[
+    "went",
+    "go",
+    "going",
+    "gone",
+    "been",
+    "trip",
+    "moved",
+    "move",
+    "moving",
+    "flew",
+    "fly",
+    "flying",
+    "travelled",
+    "traveled",
+    "travel",
+    "traveling",
+    "travelling",
+    "drove",
+    "drive",
+    "vacation",
+    "holiday",
+    "live",
+    "lives",
+    "lived",
+    "living",
+    "stay",
+    "stayed",
+    "staying",
+    "born",
+    "raised",
+    "headed",
+    "heading",
+    "back",
+    "returned",
+    "arrived",
+    "landed",
+    "grew",
+];
+/// Words that make a following "by" point to a person: "a book by Patrick Rothfuss".
+pub(super) const WORK_WORDS: &[&str] = &[
+    "book", "novel", "written", "song", "painting", "film", "movie", "poem", "album", "series",
+    "directed", "painted", "story", "play", "article",
+];
 /// Words that make a following "to" or "from" point to a person: "talked to", "a gift from".
 pub(super) const MESSAGE_WORDS: &[&str] = &[
     "talked",

@@ -8,12 +8,14 @@
 //!   or Corp, or a lone all-caps acronym of 2 to 6 letters (so `LGBTQ` in "the LGBTQ support
 //!   group" is an organization);
 //! - person: a `Name:` speaker prefix at the start of a line, or an honorific (Mr, Mrs, Ms,
-//!   Miss, Dr, Prof) or "with" before it. Also "to" or "from" after a word about messages or
-//!   gifts ("talked to", "a letter from"), a verb such as "said" after it, or "and" joining it
-//!   to another person;
+//!   Miss, Dr, Prof), "with", a greeting ("Hey John", "Thanks, Melanie") or a naming word
+//!   ("named him Buddy", "meet Toby") before it. Also "to" or "from" after a word about
+//!   messages or gifts ("talked to", "a letter from"), "by" after a work ("a book by"), a verb
+//!   such as "said" after it, or "and" joining it to another person;
 //! - place: a first word such as Lake or Mount, or a last word such as City, Street, Park, River
-//!   or Beach. A name on a short list of countries and major cities is also a place when a cue
-//!   such as "in", "at" or "from" comes before it.
+//!   or Beach; "to", "in", "from" or "at" after a word about going or living somewhere ("went
+//!   to Chicago", "stay in Galway"), or "visited" before it. A name on a short list of countries
+//!   and major cities is also a place when a cue such as "in", "at" or "from" comes before it.
 //!
 //! When the evidence points to both person and place, or to neither, nothing is emitted.
 //!
@@ -23,8 +25,9 @@
 use super::dates::{is_month, weekday};
 use super::extract::{Candidate, EntityKind};
 use super::lexicon::{
-    COMMON_CAPS, HEADER_WORDS, HONORIFICS, KNOWN_PLACES, LEGAL_SUFFIXES, MESSAGE_WORDS,
-    ORGANIZATION_WORDS, PERSON_VERBS, PLACE_CUES, PLACE_PREFIXES, PLACE_SUFFIXES, STOP_WORDS,
+    COMMON_CAPS, GREETINGS, HEADER_WORDS, HONORIFICS, KNOWN_PLACES, LEGAL_SUFFIXES, MESSAGE_WORDS,
+    NAMING_WORDS, ORGANIZATION_WORDS, PERSON_VERBS, PLACE_CUES, PLACE_PREFIXES, PLACE_SUFFIXES,
+    STOP_WORDS, TRAVEL_WORDS, WORK_WORDS,
 };
 use super::words::{gap, is_plain_space, Word};
 
@@ -209,15 +212,24 @@ fn classify(text: &str, words: &[Word<'_>], run: &Run) -> Option<EntityKind> {
     let (previous, before_previous) = (lower_at(previous), lower_at(before_previous));
     let next = lower_at(word_after(text, words, run.last));
 
+    let (previous, before_previous) = (previous.as_str(), before_previous.as_str());
     let person = run.honorific.is_some()
         || previous == "with"
-        || (matches!(previous.as_str(), "to" | "from")
-            && MESSAGE_WORDS.contains(&before_previous.as_str()))
+        || GREETINGS.contains(&previous)
+        || (previous == "you" && before_previous == "thank")
+        || NAMING_WORDS.contains(&previous)
+        || (matches!(previous, "him" | "her" | "them") && NAMING_WORDS.contains(&before_previous))
+        || (previous == "by" && WORK_WORDS.contains(&before_previous))
+        || (matches!(previous, "to" | "from") && MESSAGE_WORDS.contains(&before_previous))
         || PERSON_VERBS.contains(&next.as_str());
-    let place = PLACE_SUFFIXES.contains(&last)
+    let travelled = matches!(previous, "to" | "in" | "from" | "at")
+        && TRAVEL_WORDS.contains(&before_previous)
+        && lowers.len() <= 3;
+    let place = (lowers.len() > 1 && PLACE_SUFFIXES.contains(&last))
         || (lowers.len() > 1 && PLACE_PREFIXES.contains(&first))
-        || (PLACE_CUES.contains(&previous.as_str())
-            && KNOWN_PLACES.contains(&lowers.join(" ").as_str()));
+        || travelled
+        || matches!(previous, "visit" | "visited" | "visiting")
+        || (PLACE_CUES.contains(&previous) && KNOWN_PLACES.contains(&lowers.join(" ").as_str()));
     match (person, place) {
         (true, false) => Some(EntityKind::Person),
         (false, true) => Some(EntityKind::Place),

@@ -182,6 +182,15 @@ fn names_are_classified_by_context() {
             ("I talked to Anna about it", &["Anna"]),
             ("I went to Portland", &[]),
             ("Caroline's dog is cute", &[]),
+            ("Hey John! Long time no see.", &["John"]),
+            ("Thanks, Melanie! That's really kind.", &["Melanie"]),
+            ("Thank you, Nate, for the help", &["Nate"]),
+            ("We adopted a puppy and named him Buddy.", &["Buddy"]),
+            ("Last time we talked - meet Toby, my puppy", &["Toby"]),
+            (
+                "It's a book by Patrick Rothfuss and it's great",
+                &["Patrick Rothfuss"],
+            ),
         ],
     );
     check_cases(
@@ -198,6 +207,12 @@ fn names_are_classified_by_context() {
             ),
             ("I'm from Sweden", &["Sweden"]),
             ("Paris is nice", &[]),
+            ("I went to Portland last year", &["Portland"]),
+            ("I'm gonna stay in Galway for a week", &["Galway"]),
+            ("that trip to England a few years ago", &["England"]),
+            ("We visited Universal Studios", &["Universal Studios"]),
+            ("The City was loud in Park Street", &["Park Street"]),
+            ("I talked to Anna about it", &[]),
         ],
     );
     check_cases(
