@@ -73,14 +73,15 @@ fn require_all_banks(principal: &Principal) -> ApiResult<()> {
     Ok(())
 }
 
-/// Reads an offset cursor: the decimal position of the next item.
+/// Reads an offset cursor: the decimal position of the next item, below 2^53. D1 binds
+/// numbers as doubles, which are exact only below 2^53, and an offset near i64::MAX fails.
 fn offset_cursor(request: &Request) -> ApiResult<i64> {
     match request.query_param("cursor") {
         None => Ok(0),
         Some(raw) => raw
             .parse::<i64>()
             .ok()
-            .filter(|offset| *offset >= 0)
+            .filter(|offset| (0..1 << 53).contains(offset))
             .ok_or_else(|| ApiError::bad_request(format!("invalid cursor {raw:?}"))),
     }
 }
@@ -217,9 +218,10 @@ async fn suggestions(app: &App, principal: &Principal, request: &Request) -> Api
     let limit = query_integer(request, "limit", 50, 1, 200)?;
     let mut items = cleanup::suggestions(app, &principal.user_id).await?;
     if let Some(banks) = principal.allowed_banks() {
-        // Only pairs whose both sides the key may see.
+        // Only pairs whose both sides the key may see. D1 binds numbers as doubles, so a
+        // limit of i64::MAX reaches SQLite as a real and fails, while u32::MAX stays exact.
         let (visible, _) =
-            store::list_contacts(app, &principal.user_id, Some(banks), 0, i64::MAX).await?;
+            store::list_contacts(app, &principal.user_id, Some(banks), 0, u32::MAX.into()).await?;
         let visible: HashSet<String> = visible.into_iter().map(|c| c.id).collect();
         items.retain(|s| visible.contains(&s.contact_a.id) && visible.contains(&s.contact_b.id));
     }
