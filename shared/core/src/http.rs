@@ -110,6 +110,35 @@ impl Request {
         }
         serde_json::from_slice(body).map_err(|error| json_error(&error))
     }
+
+    /// Parses the body as [`Request::json`] does, but drops fields that `T` does not know
+    /// instead of rejecting them. Compatibility aliases use it, because shipped clients may
+    /// send fields this API does not define.
+    pub fn json_ignoring_unknown<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        let mut object = self.json::<serde_json::Map<String, serde_json::Value>>()?;
+        loop {
+            let value = serde_json::Value::Object(object.clone());
+            match serde_json::from_value::<T>(value) {
+                Ok(parsed) => return Ok(parsed),
+                Err(error) => {
+                    let unknown = unknown_field(&error.to_string())
+                        .filter(|field| object.contains_key(field.as_str()));
+                    match unknown {
+                        Some(field) => {
+                            object.remove(&field);
+                        }
+                        None => return Err(json_error(&error)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Returns the field named by serde's "unknown field `name`, expected ..." message.
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split_once('`')?.0.to_owned())
 }
 
 /// Describes a serde_json error in words a client can act on.

@@ -2,7 +2,7 @@
 //! get, update, delete, the memories of a contact, search, merge suggestions, merge and
 //! normalize.
 //!
-//! Contacts belong to the user, not to a memory bank. A key limited to some banks sees only
+//! Contacts belong to the user, not to a memory bank. A key limited to some banks reads only
 //! the contacts of memories in its banks, counts only those memories, and may not change
 //! contacts, since a change reaches memories it cannot see.
 
@@ -63,7 +63,17 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
     }
 }
 
-/// Refuses changes to contacts from a key limited to some memory banks.
+/// Parses a JSON body. Under the `/api/people` alias, which shipped clients call, fields this
+/// API does not define are dropped instead of rejected.
+fn body<T: serde::de::DeserializeOwned>(request: &Request) -> ApiResult<T> {
+    if request.path.starts_with("/api/people") {
+        request.json_ignoring_unknown()
+    } else {
+        request.json()
+    }
+}
+
+/// Rejects changes to contacts from a key limited to some memory banks.
 fn require_all_banks(principal: &Principal) -> ApiResult<()> {
     if principal.allowed_banks().is_some() {
         return Err(ApiError::Forbidden(
@@ -126,7 +136,7 @@ async fn update(
     request: &Request,
 ) -> ApiResult<Response> {
     require_all_banks(principal)?;
-    let body: UpdateBody = request.json()?;
+    let body: UpdateBody = body(request)?;
     let display_name = body
         .display_name
         .map(|raw| {
@@ -195,7 +205,7 @@ struct SearchBody {
 }
 
 async fn search(app: &App, principal: &Principal, request: &Request) -> ApiResult<Response> {
-    let body: SearchBody = request.json()?;
+    let body: SearchBody = body(request)?;
     let query = body.query.trim();
     if query.is_empty() || query.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::bad_request(format!(
@@ -216,18 +226,25 @@ async fn search(app: &App, principal: &Principal, request: &Request) -> ApiResul
 
 async fn suggestions(app: &App, principal: &Principal, request: &Request) -> ApiResult<Response> {
     let limit = query_integer(request, "limit", 50, 1, 200)?;
+    let offset = offset_cursor(request)?;
     let mut items = cleanup::suggestions(app, &principal.user_id).await?;
     if let Some(banks) = principal.allowed_banks() {
         // Only pairs whose both sides the key may see. D1 binds numbers as doubles, so a
-        // limit of i64::MAX reaches SQLite as a real and fails, while u32::MAX stays exact.
+        // limit of i64::MAX reaches SQLite as a real and fails; u32::MAX is exact.
         let (visible, _) =
             store::list_contacts(app, &principal.user_id, Some(banks), 0, u32::MAX.into()).await?;
         let visible: HashSet<String> = visible.into_iter().map(|c| c.id).collect();
         items.retain(|s| visible.contains(&s.contact_a.id) && visible.contains(&s.contact_b.id));
     }
-    let total = items.len();
-    items.truncate(limit as usize);
-    Response::ok(&json!({ "items": items, "total": total, "nextCursor": null }))
+    let total = items.len() as i64;
+    let page: Vec<_> = items
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let next = offset + page.len() as i64;
+    let next_cursor = (next < total && !page.is_empty()).then(|| next.to_string());
+    Response::ok(&json!({ "items": page, "total": total, "nextCursor": next_cursor }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,7 +256,7 @@ struct DismissBody {
 
 async fn dismiss(app: &App, principal: &Principal, request: &Request) -> ApiResult<Response> {
     require_all_banks(principal)?;
-    let body: DismissBody = request.json()?;
+    let body: DismissBody = body(request)?;
     let user_id = &principal.user_id;
     store::get_contact(app, user_id, None, &body.contact_a_id).await?;
     store::get_contact(app, user_id, None, &body.contact_b_id).await?;
@@ -267,7 +284,7 @@ async fn merge(
     request: &Request,
 ) -> ApiResult<Response> {
     require_all_banks(principal)?;
-    let body: MergeBody = request.json()?;
+    let body: MergeBody = body(request)?;
     let user_id = &principal.user_id;
     store::get_contact(app, user_id, None, target_id).await?;
     store::get_contact(app, user_id, None, &body.source_id).await?;

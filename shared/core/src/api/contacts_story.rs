@@ -625,3 +625,101 @@ fn deleting_a_memory_removes_its_links() {
     .unwrap();
     assert_eq!(rows[0].integer("n").unwrap(), 0);
 }
+
+#[test]
+fn suggestions_page_with_cursor() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    for (n, name) in ["Sherlock Holmes", "S. Holmes", "Holmes"]
+        .iter()
+        .enumerate()
+    {
+        let metadata = json!({ "conversationId": format!("c{n}") });
+        remember(
+            &app,
+            &token,
+            &format!("memory {n}"),
+            metadata,
+            json!([{"name": name, "role": "sender"}]),
+        );
+    }
+    let first = ok(
+        &app,
+        Method::Get,
+        "/api/contacts/suggestions?limit=2",
+        &token,
+        None,
+    );
+    assert_eq!(first["total"], 3);
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    assert_eq!(first["nextCursor"], "2");
+    let rest = ok(
+        &app,
+        Method::Get,
+        "/api/contacts/suggestions?limit=2&cursor=2",
+        &token,
+        None,
+    );
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["nextCursor"], Value::Null);
+}
+
+#[test]
+fn people_alias_ignores_unknown_fields() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    remember(
+        &app,
+        &token,
+        "one",
+        json!({}),
+        json!([{"name": "Dana", "role": "sender"}]),
+    );
+    let body = Some(json!({"query": "dana", "fields": ["name"]}));
+    let (status, found) = send(
+        &app,
+        Method::Post,
+        "/api/people/search",
+        &token,
+        body.clone(),
+    );
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["items"][0]["displayName"], "Dana");
+    let (status, error) = send(&app, Method::Post, "/api/contacts/search", &token, body);
+    assert_eq!(status, 400);
+    assert!(
+        error["error"].as_str().unwrap().contains("fields"),
+        "{error}"
+    );
+    let (status, error) = send(
+        &app,
+        Method::Post,
+        "/api/people/search",
+        &token,
+        Some(json!({"query": 5})),
+    );
+    assert_eq!(status, 400, "{error}");
+}
+
+#[test]
+fn phone_search_ignores_spacing() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    remember(
+        &app,
+        &token,
+        "one",
+        json!({}),
+        json!([{"name": "Dana", "phone": "+1 415 555 0123", "role": "sender"}]),
+    );
+    for query in ["+1 415 555", "415-555-0123", "(415) 555"] {
+        let found = ok(
+            &app,
+            Method::Post,
+            "/api/contacts/search",
+            &token,
+            Some(json!({"query": query})),
+        );
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "{query}");
+    }
+}

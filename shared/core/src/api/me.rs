@@ -91,7 +91,7 @@ async fn render_profile(
         memories: memory_stats(app, &user.id, principal.allowed_banks())
             .await?
             .total,
-        contacts: count_contacts(app, &user.id).await?,
+        contacts: count_contacts(app, &user.id, principal.allowed_banks()).await?,
         accounts: 0,
     };
     Response::ok(&ProfileView {

@@ -69,7 +69,9 @@ const SEARCH_CONTACTS: &str = concat!(
             OR EXISTS (SELECT 1 FROM contact_identifiers i
                        WHERE i.user_id = ?1 AND i.contact_id = c.id
                          AND (lower(i.value) LIKE ?3 ESCAPE '\\'
-                              OR i.match_key LIKE ?3 ESCAPE '\\')))
+                              OR i.match_key LIKE ?3 ESCAPE '\\'
+                              OR (?6 IS NOT NULL AND i.type = 'phone'
+                                  AND i.match_key LIKE ?6))))
      ORDER BY (c.name_key LIKE ?5 ESCAPE '\\') DESC, c.name_key, c.id
      LIMIT ?4"
 );
@@ -196,8 +198,6 @@ const NAMED_IN: &str = concat!(
      ORDER BY c.name_key, c.id
      LIMIT 10"
 );
-
-const COUNT_ALL: &str = "SELECT count(*) AS total FROM contacts WHERE user_id = ?1";
 
 /// ?2 is a JSON array of memory ids.
 const SELECT_LINKS_FOR_MEMORIES: &str = "
@@ -405,6 +405,16 @@ pub async fn list_contacts(
     Ok((contacts, total))
 }
 
+/// Returns a LIKE pattern of the digits of a query written as a phone number (digits, spaces,
+/// `+`, `-`, `.` and brackets, with at least three digits), or `None` for any other query.
+fn phone_digits_pattern(query: &str) -> Option<String> {
+    let phone_like = query
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    (phone_like && digits.len() >= 3).then(|| format!("%{digits}%"))
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -413,7 +423,8 @@ fn like_escape(text: &str) -> String {
 }
 
 /// Finds contacts whose name or any identifier contains `query`, ignoring case and accents;
-/// names that start with it come first.
+/// names that start with it come first. A query written as a phone number, such as
+/// `+1 415 555`, matches the digits of stored numbers whatever their spacing.
 pub async fn search_contacts(
     app: &App,
     user_id: &str,
@@ -428,6 +439,7 @@ pub async fn search_contacts(
         format!("%{folded}%").into(),
         limit.into(),
         format!("{folded}%").into(),
+        phone_digits_pattern(query).into(),
     ];
     let rows = app.db.query(SEARCH_CONTACTS, &params).await?;
     let ids = rows
@@ -793,9 +805,10 @@ pub struct NamedContact {
     pub display_name: String,
 }
 
-/// Returns how many contacts the user has.
-pub async fn count_contacts(app: &App, user_id: &str) -> ApiResult<i64> {
-    let rows = app.db.query(COUNT_ALL, &[user_id.into()]).await?;
+/// Returns how many contacts the user has, or how many a key limited to `banks` may see.
+pub async fn count_contacts(app: &App, user_id: &str, banks: Option<&[String]>) -> ApiResult<i64> {
+    let params = [user_id.into(), banks_param(banks)?];
+    let rows = app.db.query(COUNT_CONTACTS, &params).await?;
     rows.first().map_or(Ok(0), |row| row.integer("total"))
 }
 
