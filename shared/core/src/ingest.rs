@@ -7,11 +7,12 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::contacts::participants::{self, ParticipantBody, SourceScope};
 use crate::contacts::resolve;
-use crate::entities::extract::extract_entities;
+use crate::contacts::DEFAULT_PHONE_REGION;
+use crate::entities::extract::{extract_entities, Entity, EntityKind};
 use crate::error::{ApiError, ApiResult};
 use crate::ports::VectorRecord;
 use crate::store::memories::Memory;
-use crate::store::{banks, contacts, entities, memories, users};
+use crate::store::{banks, entities, memories, users};
 use crate::util::{format_time, sha256_b64};
 
 /// Failed memories re-embedded by one retry request, so its work stays bounded.
@@ -69,9 +70,16 @@ pub async fn create_memory(
     new: NewMemory,
 ) -> ApiResult<(Memory, bool)> {
     let user_id = &principal.user_id;
-    // Everything the request says is checked before anything is stored.
-    let region = users::phone_region(app, user_id).await?;
+    let now = app.now();
+    let entities = extract_entities(&new.text, new.event_time_millis.unwrap_or(now));
+    // The user's phone region is read only when some phone number may need it.
+    let region = if may_name_phone(&new, &entities) {
+        users::phone_region(app, user_id).await?
+    } else {
+        DEFAULT_PHONE_REGION.to_owned()
+    };
     let source = SourceScope::new(&new.connector_type, None, &new.metadata, &region);
+    // Everything the request says is checked before anything is stored.
     let mut people = participants::from_request(&new.participants, &source)?;
     let bank_id = resolve_bank(app, principal, new.memory_bank_id.as_deref()).await?;
     let item_key = sha256_b64(format!("{bank_id}\u{0}{}", new.text).as_bytes());
@@ -80,7 +88,6 @@ pub async fn create_memory(
         return Ok((existing, false));
     }
 
-    let now = app.now();
     let mut memory = Memory {
         id,
         text: new.text,
@@ -106,19 +113,31 @@ pub async fn create_memory(
             .map(|m| (m, false))
             .ok_or_else(|| ApiError::not_found("memory"));
     }
-    let event_millis = new.event_time_millis.unwrap_or(now);
-    let entities = extract_entities(&memory.text, event_millis);
-    entities::save_entities(app, user_id, &memory.id, &entities).await?;
     people.extend(participants::from_metadata(&memory.metadata, &source));
     people.extend(participants::from_entities(&entities, &source));
-    resolve::link_participants(app, user_id, &memory.id, people).await?;
+    // The entity rows and the contact links are independent writes.
+    let (saved, linked) = futures::future::join(
+        entities::save_entities(app, user_id, &memory.id, &entities),
+        resolve::link_participants(app, user_id, &memory.id, people),
+    )
+    .await;
+    saved?;
+    memory.contacts = linked?;
     memory.entities = entities;
-    let mut linked = contacts::contacts_for_memories(app, user_id, &[memory.id.clone()]).await?;
-    memory.contacts = linked.remove(&memory.id).unwrap_or_default();
     let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
     memory.status = status.into();
     memory.error = error;
     Ok((memory, true))
+}
+
+/// Returns whether a memory may name a phone number: in a participant, in metadata that
+/// names people, or in its text.
+fn may_name_phone(new: &NewMemory, entities: &[Entity]) -> bool {
+    new.participants.iter().any(|p| p.phone.is_some())
+        || participants::METADATA_FIELDS
+            .iter()
+            .any(|(field, _)| new.metadata.get(field).is_some())
+        || entities.iter().any(|e| e.kind == EntityKind::Phone)
 }
 
 /// Embeds one memory and stores its vector, then records the outcome as its status.

@@ -104,12 +104,15 @@ pub async fn search(app: &App, principal: &Principal, request: &Request) -> ApiR
         limit: limit as usize,
         filter,
     };
-    let items = hybrid::search(app, &principal.user_id, &query).await?;
     let terms = query_terms(&text);
     let words: Vec<String> = terms.iter().map(|t| name_key(t)).collect();
-    let named =
-        contacts::contacts_named_in(app, &principal.user_id, principal.allowed_banks(), &words)
-            .await?;
+    let banks = principal.allowed_banks();
+    let (items, named) = futures::future::join(
+        hybrid::search(app, &principal.user_id, &query),
+        contacts::contacts_named_in(app, &principal.user_id, banks, &words),
+    )
+    .await;
+    let (items, named) = (items?, named?);
     Response::ok(&json!({
         "items": items,
         "parsed": { "cleanQuery": terms.join(" "), "temporal": null, "contacts": named },

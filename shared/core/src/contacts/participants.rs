@@ -278,20 +278,22 @@ fn build(
     }))
 }
 
+/// The metadata fields that name people, with the role each gives.
+pub const METADATA_FIELDS: &[(&str, Role)] = &[
+    ("sender", Role::Sender),
+    ("from", Role::Sender),
+    ("recipients", Role::Recipient),
+    ("to", Role::Recipient),
+    ("cc", Role::Recipient),
+    ("bcc", Role::Recipient),
+    ("participants", Role::Participant),
+];
+
 /// Reads the people named in metadata. Metadata comes from sources as they are, so a value
 /// that is no valid address or number is skipped rather than rejected.
 pub fn from_metadata(metadata: &Value, source: &SourceScope) -> Vec<Participant> {
-    const FIELDS: &[(&str, Role)] = &[
-        ("sender", Role::Sender),
-        ("from", Role::Sender),
-        ("recipients", Role::Recipient),
-        ("to", Role::Recipient),
-        ("cc", Role::Recipient),
-        ("bcc", Role::Recipient),
-        ("participants", Role::Participant),
-    ];
     let mut found = Vec::new();
-    for (field, role) in FIELDS {
+    for (field, role) in METADATA_FIELDS {
         match metadata.get(field) {
             Some(Value::Array(items)) => {
                 for item in items.iter().take(MAX_PARTICIPANTS) {

@@ -9,10 +9,13 @@
 use std::collections::HashMap;
 
 use super::normalize::IdentifierKind;
-use super::participants::{Identifier, Participant, Role};
+use super::participants::{Identifier, Participant};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
-use crate::store::contacts as store;
+use crate::store::contacts::{self as store, Holder, MemoryContact};
+
+/// What identifiers are looked up by: their type and match key.
+type HolderKey = (IdentifierKind, String);
 
 /// Attempts per participant when a concurrent write claims an identifier first.
 const ATTEMPTS: usize = 3;
@@ -65,18 +68,20 @@ fn strength(kind: IdentifierKind) -> u8 {
     }
 }
 
-/// Resolves each participant to a contact and links the memory to it. Returns the contact
-/// ids with their roles.
+/// Resolves each participant to a contact and links the memory to it. Returns the linked
+/// contacts with their roles, as the memory lists them.
 pub async fn link_participants(
     app: &App,
     user_id: &str,
     memory_id: &str,
     participants: Vec<Participant>,
-) -> ApiResult<Vec<(String, Role)>> {
-    let mut linked = Vec::new();
+) -> ApiResult<Vec<MemoryContact>> {
+    let mut linked: Vec<MemoryContact> = Vec::new();
     for participant in combine(participants) {
-        let contact_id = resolve_one(app, user_id, memory_id, &participant).await?;
-        linked.push((contact_id, participant.role));
+        let contact = resolve_one(app, user_id, memory_id, &participant).await?;
+        if !linked.contains(&contact) {
+            linked.push(contact);
+        }
     }
     Ok(linked)
 }
@@ -86,7 +91,7 @@ async fn resolve_one(
     user_id: &str,
     memory_id: &str,
     participant: &Participant,
-) -> ApiResult<String> {
+) -> ApiResult<MemoryContact> {
     let identifiers: Vec<&Identifier> = participant.identifiers.iter().collect();
     let link = store::MemoryLink {
         memory_id,
@@ -100,11 +105,12 @@ async fn resolve_one(
             .filter(|i| !holders.contains_key(&(i.kind, i.match_key.clone())))
             .collect();
         let mut chosen = choose(&identifiers, &holders);
-        if let Some((contact_id, _)) = &chosen {
-            if !held_by_strong(&identifiers, &holders) {
+        let strong_unclaimed = unclaimed.iter().any(|i| i.is_strong());
+        if let Some((holder, _)) = &chosen {
+            if strong_unclaimed && !held_by_strong(&identifiers, &holders) {
                 // Matched by name alone: a contact with another address or number of the same
                 // kind is someone else who shares the name.
-                let kinds = store::identifier_kinds(app, user_id, contact_id).await?;
+                let kinds = store::identifier_kinds(app, user_id, &holder.contact_id).await?;
                 let conflict = unclaimed.iter().any(|i| kinds.contains(&i.kind));
                 if conflict {
                     chosen = None;
@@ -112,18 +118,27 @@ async fn resolve_one(
             }
         }
         match chosen {
-            Some((contact_id, others)) => {
+            Some((holder, others)) => {
                 store::link_existing_contact(
                     app,
                     user_id,
-                    &contact_id,
+                    &holder.contact_id,
                     participant.name.as_deref(),
                     &unclaimed,
                     &others,
                     link,
                 )
                 .await?;
-                return Ok(contact_id);
+                // An unnamed contact takes the participant's name in that batch.
+                let display_name = match (&participant.name, holder.named) {
+                    (Some(name), false) => name.clone(),
+                    _ => holder.display_name,
+                };
+                return Ok(MemoryContact {
+                    id: holder.contact_id,
+                    display_name,
+                    role: participant.role.as_str().to_owned(),
+                });
             }
             None => {
                 let (display_name, named) = match &participant.name {
@@ -140,7 +155,11 @@ async fn resolve_one(
                 )
                 .await?;
                 if let Some(id) = created {
-                    return Ok(id);
+                    return Ok(MemoryContact {
+                        id,
+                        display_name: display_name.to_owned(),
+                        role: participant.role.as_str().to_owned(),
+                    });
                 }
             }
         }
@@ -151,10 +170,7 @@ async fn resolve_one(
 }
 
 /// Returns whether a contact holds one of the participant's strong identifiers.
-fn held_by_strong(
-    identifiers: &[&Identifier],
-    holders: &HashMap<(IdentifierKind, String), String>,
-) -> bool {
+fn held_by_strong(identifiers: &[&Identifier], holders: &HashMap<HolderKey, Holder>) -> bool {
     identifiers
         .iter()
         .any(|i| i.is_strong() && holders.contains_key(&(i.kind, i.match_key.clone())))
@@ -164,9 +180,9 @@ fn held_by_strong(
 /// contacts this participant's identifiers point at.
 fn choose(
     identifiers: &[&Identifier],
-    holders: &HashMap<(IdentifierKind, String), String>,
-) -> Option<(String, Vec<store::Pairing>)> {
-    let mut chosen: Option<(&String, &Identifier)> = None;
+    holders: &HashMap<HolderKey, Holder>,
+) -> Option<(Holder, Vec<store::Pairing>)> {
+    let mut chosen: Option<(&Holder, &Identifier)> = None;
     let mut others: Vec<store::Pairing> = Vec::new();
     for identifier in identifiers {
         let Some(holder) = holders.get(&(identifier.kind, identifier.match_key.clone())) else {
@@ -174,9 +190,12 @@ fn choose(
         };
         match chosen {
             None => chosen = Some((holder, identifier)),
-            Some((first, by)) if first != holder && !others.iter().any(|p| &p.other == holder) => {
+            Some((first, by))
+                if first.contact_id != holder.contact_id
+                    && !others.iter().any(|p| p.other == holder.contact_id) =>
+            {
                 others.push(store::Pairing {
-                    other: holder.clone(),
+                    other: holder.contact_id.clone(),
                     kind: identifier.kind,
                     description: format!(
                         "{} {} and {} {}",
@@ -190,12 +209,13 @@ fn choose(
             Some(_) => {}
         }
     }
-    chosen.map(|(id, _)| (id.clone(), others))
+    chosen.map(|(holder, _)| (holder.clone(), others))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contacts::participants::Role;
 
     fn email(raw: &str) -> Identifier {
         Identifier::email(raw).unwrap()
@@ -224,18 +244,23 @@ mod tests {
     fn choose_prefers_the_strongest_identifier_and_reports_the_others() {
         let by_email = email("john@example.com");
         let by_name = Identifier::name("John", "conversation:c1", "manual").unwrap();
+        let holder = |id: &str| Holder {
+            contact_id: id.to_owned(),
+            display_name: id.to_owned(),
+            named: true,
+        };
         let holders = HashMap::from([
             (
                 (IdentifierKind::Email, by_email.match_key.clone()),
-                "con_a".to_owned(),
+                holder("con_a"),
             ),
             (
                 (IdentifierKind::Name, by_name.match_key.clone()),
-                "con_b".to_owned(),
+                holder("con_b"),
             ),
         ]);
         let (chosen, others) = choose(&[&by_email, &by_name], &holders).unwrap();
-        assert_eq!(chosen, "con_a");
+        assert_eq!(chosen.contact_id, "con_a");
         assert_eq!(others.len(), 1);
         assert_eq!(others[0].other, "con_b");
         assert_eq!(

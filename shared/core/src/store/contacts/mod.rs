@@ -90,10 +90,11 @@ const SELECT_ALL_IDENTIFIERS: &str = "
 
 /// ?2 is a JSON array of types and ?3 of match keys.
 const FIND_BY_KEYS: &str = "
-    SELECT type, match_key, contact_id FROM contact_identifiers
-    WHERE user_id = ?1
-      AND type IN (SELECT value FROM json_each(?2))
-      AND match_key IN (SELECT value FROM json_each(?3))";
+    SELECT i.type, i.match_key, i.contact_id, c.display_name, c.named
+    FROM contact_identifiers i JOIN contacts c ON c.id = i.contact_id
+    WHERE i.user_id = ?1
+      AND i.type IN (SELECT value FROM json_each(?2))
+      AND i.match_key IN (SELECT value FROM json_each(?3))";
 
 const SELECT_KINDS_OF: &str = "
     SELECT DISTINCT type FROM contact_identifiers WHERE user_id = ?1 AND contact_id = ?2";
@@ -449,13 +450,21 @@ pub async fn search_contacts(
     contacts_by_ids(app, user_id, banks, &ids).await
 }
 
-/// Returns, for each identifier among `identifiers` that some contact holds, that contact's id,
+/// A contact that holds an identifier, with its name as resolution needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holder {
+    pub contact_id: String,
+    pub display_name: String,
+    pub named: bool,
+}
+
+/// Returns, for each identifier among `identifiers` that some contact holds, that contact,
 /// keyed by (type, match key).
 pub async fn find_holders(
     app: &App,
     user_id: &str,
     identifiers: &[&Identifier],
-) -> ApiResult<HashMap<(IdentifierKind, String), String>> {
+) -> ApiResult<HashMap<(IdentifierKind, String), Holder>> {
     let mut holders = HashMap::new();
     if identifiers.is_empty() {
         return Ok(holders);
@@ -464,10 +473,12 @@ pub async fn find_holders(
     let keys: Vec<&str> = identifiers.iter().map(|i| i.match_key.as_str()).collect();
     let params = [user_id.into(), json_param(&kinds)?, json_param(&keys)?];
     for row in app.db.query(FIND_BY_KEYS, &params).await? {
-        holders.insert(
-            (kind_of(&row)?, row.text("match_key")?),
-            row.text("contact_id")?,
-        );
+        let holder = Holder {
+            contact_id: row.text("contact_id")?,
+            display_name: row.text("display_name")?,
+            named: row.boolean("named")?,
+        };
+        holders.insert((kind_of(&row)?, row.text("match_key")?), holder);
     }
     Ok(holders)
 }

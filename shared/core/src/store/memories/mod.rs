@@ -278,8 +278,12 @@ pub async fn count_memories(app: &App, user_id: &str) -> ApiResult<i64> {
 /// Fills in the entities and contacts of `memories` from their link tables.
 pub async fn attach_links(app: &App, user_id: &str, memories: &mut [Memory]) -> ApiResult<()> {
     let ids: Vec<String> = memories.iter().map(|m| m.id.clone()).collect();
-    let mut entities = entities::entities_for_memories(app, user_id, &ids).await?;
-    let mut contacts = contacts::contacts_for_memories(app, user_id, &ids).await?;
+    let (entities, contacts) = futures::future::join(
+        entities::entities_for_memories(app, user_id, &ids),
+        contacts::contacts_for_memories(app, user_id, &ids),
+    )
+    .await;
+    let (mut entities, mut contacts) = (entities?, contacts?);
     for memory in memories {
         memory.entities = entities.remove(&memory.id).unwrap_or_default();
         memory.contacts = contacts.remove(&memory.id).unwrap_or_default();
