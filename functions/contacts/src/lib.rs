@@ -5,5 +5,5 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
-    botmem_workers::serve(botmem_core::Group::Contacts, request, env).await
+    botmem_workers::serve::<botmem_core::groups::Contacts>(request, env).await
 }

@@ -1,6 +1,6 @@
 //! Botmem's core: the domain, the HTTP API of every route group, authentication, SQL stores,
 //! search and ranking. It has no platform dependency: platforms reach it through the traits in
-//! [`ports`] and call [`router::serve`] with a request.
+//! [`ports`] and call [`router::serve_group`] with a request.
 
 pub mod api;
 pub mod app;
@@ -25,4 +25,4 @@ pub use app::App;
 pub use config::{Config, EmbedderConfig};
 pub use error::{ApiError, ApiResult};
 pub use http::{Method, Request, Response};
-pub use router::{serve, Group};
+pub use router::{groups, serve, serve_group, Group, RouteGroup};

@@ -1,6 +1,8 @@
 //! Entry into the API: finds the handler for a request within one route group, maps errors
 //! to the JSON envelope, stamps `x-request-id` and logs one line per request.
 
+use std::future::Future;
+
 use crate::api;
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
@@ -36,9 +38,71 @@ impl Group {
     }
 }
 
-/// Serves one request with one route group's handlers. Errors become JSON error responses,
-/// so the caller always gets a response.
-pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
+/// One route group's handlers, as a type. A function that serves one group calls
+/// [`serve_group`] with that group's type, so it links that group's handlers and no others.
+pub trait RouteGroup {
+    const GROUP: Group;
+
+    /// Handles a request whose path starts with `/api/<group>`; `segments` are the path's
+    /// segments after `/api`.
+    fn handle<'a>(
+        app: &'a App,
+        request: &'a Request,
+        segments: &'a [&'a str],
+    ) -> impl Future<Output = ApiResult<Response>> + 'a;
+}
+
+/// Defines a [`RouteGroup`] type per group, each calling its module's `handle`.
+macro_rules! route_groups {
+    ($($name:ident => $group:ident, $module:ident;)*) => {
+        $(
+            #[doc = concat!("The handlers of [`Group::", stringify!($group), "`].")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+
+            impl RouteGroup for $name {
+                const GROUP: Group = Group::$group;
+
+                fn handle<'a>(
+                    app: &'a App,
+                    request: &'a Request,
+                    segments: &'a [&'a str],
+                ) -> impl Future<Output = ApiResult<Response>> + 'a {
+                    api::$module::handle(app, request, segments)
+                }
+            }
+        )*
+
+        /// Serves one request with the handlers of `group`, chosen at run time. It links every
+        /// group, so functions call [`serve_group`] instead.
+        pub async fn serve(app: &App, group: Group, request: Request) -> Response {
+            match group {
+                $(Group::$group => serve_group::<$name>(app, request).await,)*
+            }
+        }
+    };
+}
+
+/// The [`RouteGroup`] types, one per group.
+pub mod groups {
+    use super::*;
+
+    route_groups! {
+        Version => Version, version;
+        UserAuth => UserAuth, user_auth;
+        ApiKeys => ApiKeys, api_keys;
+        Memories => Memories, memories;
+        MemoryBanks => MemoryBanks, memory_banks;
+        Contacts => Contacts, contacts;
+        Agent => Agent, agent;
+    }
+}
+
+pub use groups::serve;
+
+/// Serves one request with the handlers of `G`. Errors become JSON error responses, so the
+/// caller always gets a response.
+pub async fn serve_group<G: RouteGroup>(app: &App, mut request: Request) -> Response {
     let started = app.now();
     let request_id = request_id_for(&request);
     let method = request.method;
@@ -47,7 +111,7 @@ pub async fn serve(app: &App, group: Group, mut request: Request) -> Response {
     if method == Method::Head {
         request.method = Method::Get;
     }
-    let response = match dispatch(app, group, &request).await {
+    let response = match dispatch::<G>(app, &request).await {
         Ok(response) => response,
         Err(error) => error_response(&error, &request_id),
     };
@@ -93,7 +157,7 @@ fn request_id_for(request: &Request) -> String {
     }
 }
 
-async fn dispatch(app: &App, group: Group, request: &Request) -> ApiResult<Response> {
+async fn dispatch<G: RouteGroup>(app: &App, request: &Request) -> ApiResult<Response> {
     let segments: Vec<&str> = request
         .path
         .trim_end_matches('/')
@@ -103,16 +167,8 @@ async fn dispatch(app: &App, group: Group, request: &Request) -> ApiResult<Respo
     let Some((&"api", rest)) = segments.split_first() else {
         return Err(ApiError::not_found("route"));
     };
-    if rest.first().and_then(|s| Group::for_segment(s)) != Some(group) {
+    if rest.first().and_then(|s| Group::for_segment(s)) != Some(G::GROUP) {
         return Err(ApiError::not_found("route"));
     }
-    match group {
-        Group::Version => api::version::handle(app, request, rest).await,
-        Group::UserAuth => api::user_auth::handle(app, request, rest).await,
-        Group::ApiKeys => api::api_keys::handle(app, request, rest).await,
-        Group::Memories => api::memories::handle(app, request, rest).await,
-        Group::MemoryBanks => api::memory_banks::handle(app, request, rest).await,
-        Group::Contacts => api::contacts::handle(app, request, rest).await,
-        Group::Agent => api::agent::handle(app, request, rest).await,
-    }
+    G::handle(app, request, rest).await
 }

@@ -1,6 +1,7 @@
 //! Cloudflare Workers adapter: turns a Worker's fetch event into a call of the core's
-//! [`botmem_core::serve`], with D1 as the database, Vectorize (or, unbound, the exact vector
-//! index over D1), the configured embedder, the JavaScript clock and a JSON console logger.
+//! [`botmem_core::serve_group`], with D1 as the database, Vectorize (or, unbound, the exact
+//! vector index over D1), the configured embedder, the JavaScript clock and a JSON console
+//! logger.
 //! Each route-group Worker calls [`serve`].
 
 mod clock;

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use botmem_core::ports::Database;
 use botmem_core::search::exact_index::VectorCache;
-use botmem_core::{ApiError, App, Group};
+use botmem_core::{ApiError, App, RouteGroup};
 use worker::Env;
 
 use crate::http::{to_core_request, to_worker_response};
@@ -16,10 +16,9 @@ thread_local! {
     static VECTOR_CACHE: Rc<VectorCache> = Rc::new(VectorCache::default());
 }
 
-/// Serves one request with the handlers of `group`. Errors never escape as a Workers
+/// Serves one request with the handlers of `G`. Errors never escape as a Workers
 /// exception: each becomes the core's JSON error response, and a 500's cause is logged.
-pub async fn serve(
-    group: Group,
+pub async fn serve<G: RouteGroup>(
     mut request: worker::Request,
     env: Env,
 ) -> worker::Result<worker::Response> {
@@ -37,7 +36,7 @@ pub async fn serve(
         }
     };
 
-    let response = botmem_core::serve(&app, group, core_request).await;
+    let response = botmem_core::serve_group::<G>(&app, core_request).await;
     to_worker_response(response)
 }
 
