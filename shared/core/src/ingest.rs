@@ -84,9 +84,6 @@ pub async fn create_memory(
     let bank_id = resolve_bank(app, principal, new.memory_bank_id.as_deref()).await?;
     let item_key = sha256_b64(format!("{bank_id}\u{0}{}", new.text).as_bytes());
     let id = memory_id(user_id, &new.connector_type, &item_key);
-    if let Some(existing) = memories::find_memory(app, user_id, &id).await? {
-        return Ok((existing, false));
-    }
 
     let mut memory = Memory {
         id,
@@ -107,7 +104,7 @@ pub async fn create_memory(
         error: None,
     };
     if !memories::insert_memory(app, user_id, &memory).await? {
-        // A concurrent request stored the same item first.
+        // The same item is stored already, perhaps by a concurrent request.
         let existing = memories::find_memory(app, user_id, &memory.id).await?;
         return existing
             .map(|m| (m, false))

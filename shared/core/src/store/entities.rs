@@ -1,7 +1,5 @@
 //! The `memory_entities` table: the entities extracted from each memory's text.
 
-use std::collections::HashMap;
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
@@ -19,12 +17,6 @@ const INSERT_ENTITIES: &str = "
     SELECT ?1, ?2, json_extract(value, '$.type'), json_extract(value, '$.value'),
            json_extract(value, '$.key')
     FROM json_each(?3)";
-
-/// ?2 is a JSON array of memory ids.
-const SELECT_FOR_MEMORIES: &str = "
-    SELECT memory_id, type, value FROM memory_entities
-    WHERE user_id = ?1 AND memory_id IN (SELECT value FROM json_each(?2))
-    ORDER BY memory_id, rowid";
 
 /// ?2 is a JSON array of memory ids.
 const SELECT_LINKS_FOR_MEMORIES: &str = "
@@ -136,34 +128,6 @@ pub async fn save_entities(
         )
         .await?;
     Ok(())
-}
-
-/// Returns the entities of each of the user's memories among `memory_ids`, keyed by memory id.
-pub async fn entities_for_memories(
-    app: &App,
-    user_id: &str,
-    memory_ids: &[String],
-) -> ApiResult<HashMap<String, Vec<Entity>>> {
-    let mut found: HashMap<String, Vec<Entity>> = HashMap::new();
-    if memory_ids.is_empty() {
-        return Ok(found);
-    }
-    let ids = serde_json::to_string(memory_ids).map_err(ApiError::internal)?;
-    let rows = app
-        .db
-        .query(SELECT_FOR_MEMORIES, &[user_id.into(), ids.into()])
-        .await?;
-    for row in &rows {
-        let kind = serde_json::from_value(json!(row.text("type")?)).map_err(ApiError::internal)?;
-        found
-            .entry(row.text("memory_id")?)
-            .or_default()
-            .push(Entity {
-                kind,
-                value: row.text("value")?,
-            });
-    }
-    Ok(found)
 }
 
 fn decode_kind(row: &Row) -> ApiResult<EntityKind> {
