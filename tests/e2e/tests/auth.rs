@@ -329,10 +329,10 @@ fn me_returns_profile_with_stats() {
         "email",
         "id",
         "name",
+        "phoneRegion",
         "plan",
         "stats",
         "timezone",
-        "phoneRegion",
     ];
     assert_eq!(field_names(profile), expected_fields, "{response}");
     assert_eq!(profile["id"], user.user["id"], "{response}");
@@ -340,6 +340,7 @@ fn me_returns_profile_with_stats() {
     assert_eq!(profile["name"], user.user["name"], "{response}");
     assert_eq!(profile["plan"], "free", "{response}");
     assert_eq!(profile["timezone"], "UTC", "{response}");
+    assert_eq!(profile["phoneRegion"], "US", "{response}");
     assert_eq!(profile["createdAt"], user.user["createdAt"], "{response}");
     let expected_stats = json!({ "memories": 0, "contacts": 0, "accounts": 0 });
     assert_eq!(profile["stats"], expected_stats, "{response}");
