@@ -116,7 +116,8 @@ impl Request {
     /// send fields this API does not define.
     pub fn json_ignoring_unknown<T: DeserializeOwned>(&self) -> ApiResult<T> {
         let mut object = self.json::<serde_json::Map<String, serde_json::Value>>()?;
-        loop {
+        // Each unknown field costs one more parse, so their number is bounded.
+        for _ in 0..=MAX_IGNORED_FIELDS {
             let value = serde_json::Value::Object(object.clone());
             match serde_json::from_value::<T>(value) {
                 Ok(parsed) => return Ok(parsed),
@@ -132,8 +133,14 @@ impl Request {
                 }
             }
         }
+        Err(ApiError::bad_request(format!(
+            "invalid request body: more than {MAX_IGNORED_FIELDS} unknown fields"
+        )))
     }
 }
+
+/// Maximum unknown fields that [`Request::json_ignoring_unknown`] drops from one body.
+const MAX_IGNORED_FIELDS: usize = 32;
 
 /// Returns the field named by serde's "unknown field `name`, expected ..." message.
 fn unknown_field(message: &str) -> Option<String> {

@@ -294,6 +294,12 @@ fn bad_parameters_return_400() {
         ("?limit=lots".to_owned(), "limit"),
         ("?cursor=not-a-cursor".to_owned(), "cursor"),
         (format!("?cursor={}", encode("b2Zmc2V0Oi0x")), "cursor"),
+        // "offset:9223372036854775807": past what D1 binds exactly.
+        (
+            format!("?cursor={}", encode("b2Zmc2V0OjkyMjMzNzIwMzY4NTQ3NzU4MDc")),
+            "cursor",
+        ),
+        (format!("?q={}", encode("\u{200b}")), "q"),
         ("?q=".to_owned(), "q"),
         (format!("?q={}", encode("   ")), "q"),
         (format!("?q={long_prefix}"), "200"),

@@ -1238,6 +1238,25 @@ fn search_contacts_treats_wildcards_literally() {
 }
 
 #[test]
+fn search_contacts_accepts_queries_up_to_the_limit() {
+    let user = register_test_user();
+    let client = user.client();
+    let address = "firstname.lastname.department@subdivision.example.org";
+    contact_from(
+        &client,
+        "Lunch with Dana.",
+        json!({ "name": "Dana", "email": address, "role": "sender" }),
+    );
+    let found = search_contacts(&client, address);
+    let longest = search_contacts(&client, &"日".repeat(200));
+
+    assert_eq!(found.status, 200, "{found}");
+    assert_eq!(item_ids(&found).len(), 1, "{found}");
+    assert_eq!(longest.status, 200, "{longest}");
+    assert_eq!(longest.json["items"], json!([]), "{longest}");
+}
+
+#[test]
 fn search_contacts_with_invalid_body_returns_400() {
     let user = register_test_user();
     let client = user.client();

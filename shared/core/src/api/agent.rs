@@ -45,6 +45,11 @@ fn parse_prefix(request: &Request) -> ApiResult<Option<String>> {
             "invalid q: it must not be empty. Leave q out to list every entity",
         ));
     }
+    if crate::contacts::normalize::name_key(prefix).is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "invalid q {prefix:?}: it has no visible characters"
+        )));
+    }
     let length = prefix.chars().count();
     if length > MAX_PREFIX_CHARS {
         return Err(ApiError::bad_request(format!(

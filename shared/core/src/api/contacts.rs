@@ -48,7 +48,7 @@ pub async fn handle(app: &App, request: &Request, segments: &[&str]) -> ApiResul
         (["suggestions"], _) => Err(ApiError::MethodNotAllowed("GET, HEAD")),
         (["suggestions", "dismiss"], Method::Post) => dismiss(app, &principal, request).await,
         (["search"], Method::Post) => search(app, &principal, request).await,
-        (["normalize"], Method::Post) => normalize(app, &principal).await,
+        (["normalize"], Method::Post) => normalize(app, &principal, request).await,
         (["suggestions", "dismiss"] | ["search" | "normalize"], _) => {
             Err(ApiError::MethodNotAllowed("POST"))
         }
@@ -213,6 +213,11 @@ async fn search(app: &App, principal: &Principal, request: &Request) -> ApiResul
             query.chars().count()
         )));
     }
+    if crate::contacts::normalize::name_key(query).is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "invalid query {query:?}: it has no visible characters"
+        )));
+    }
     let limit = body.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request(format!(
@@ -299,8 +304,14 @@ async fn merge(
     Response::ok(&store::get_contact(app, user_id, None, target_id).await?)
 }
 
-async fn normalize(app: &App, principal: &Principal) -> ApiResult<Response> {
+/// The body of a request that takes no fields: absent or `{}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
+async fn normalize(app: &App, principal: &Principal, request: &Request) -> ApiResult<Response> {
     require_all_banks(principal)?;
+    body::<NoFields>(request)?;
     let (normalized, merged) = cleanup::normalize_all(app, &principal.user_id).await?;
     tracing::info!(user.id = %principal.user_id, normalized, merged, "contacts normalized");
     Response::ok(&json!({ "normalized": normalized, "merged": merged }))

@@ -723,3 +723,85 @@ fn phone_search_ignores_spacing() {
         assert_eq!(found["items"].as_array().unwrap().len(), 1, "{query}");
     }
 }
+
+#[test]
+fn empty_contact_filter_matches_nothing() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    remember(
+        &app,
+        &token,
+        "The lease renewal is due",
+        json!({}),
+        json!([]),
+    );
+    let body = json!({"query": "lease", "filters": {"contactIds": []}});
+    let found = ok(
+        &app,
+        Method::Post,
+        "/api/memories/search",
+        &token,
+        Some(body),
+    );
+    assert_eq!(found["items"], json!([]));
+}
+
+#[test]
+fn contact_search_handles_long_and_invisible_queries() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    let address = "firstname.lastname.department@subdivision.example.org";
+    remember(
+        &app,
+        &token,
+        "one",
+        json!({}),
+        json!([{"name": "Dana", "email": address, "role": "sender"}]),
+    );
+    remember(
+        &app,
+        &token,
+        "two",
+        json!({"conversationId": "secret-chat"}),
+        json!([{"name": "Bo", "role": "sender"}]),
+    );
+    let found = ok(
+        &app,
+        Method::Post,
+        "/api/contacts/search",
+        &token,
+        Some(json!({"query": address})),
+    );
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    for query in ["secret", "conversation", "manual"] {
+        let found = ok(
+            &app,
+            Method::Post,
+            "/api/contacts/search",
+            &token,
+            Some(json!({"query": query})),
+        );
+        assert_eq!(found["items"], json!([]), "{query} matched a name's scope");
+    }
+    let (status, error) = send(
+        &app,
+        Method::Post,
+        "/api/contacts/search",
+        &token,
+        Some(json!({"query": "\u{200b}"})),
+    );
+    assert_eq!(status, 400, "{error}");
+}
+
+#[test]
+fn two_people_sharing_a_name_in_one_memory_stay_apart() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    let participants = json!([
+        {"name": "Pat Smith", "email": "pat1@x.com", "role": "sender"},
+        {"name": "Pat Smith", "email": "pat2@x.com", "role": "recipient"},
+    ]);
+    let memory = remember(&app, &token, "hello Pat", json!({}), participants);
+    assert_eq!(memory["contacts"].as_array().unwrap().len(), 2, "{memory}");
+    assert_eq!(contacts(&app, &token).len(), 2);
+}

@@ -76,7 +76,7 @@ fn search_filter(principal: &Principal, body: &mut SearchBody) -> ApiResult<Memo
         from: optional_time("filters.from", filters.from.or(range_from))?,
         to: optional_time("filters.to", filters.to.or(range_to))?,
         pinned: filters.pinned,
-        contact_ids: filters.contact_ids.filter(|ids| !ids.is_empty()),
+        contact_ids: filters.contact_ids,
     })
 }
 

@@ -14,10 +14,15 @@ use crate::error::{ApiError, ApiResult};
 
 /// Maximum participants one memory may name in its request.
 pub const MAX_PARTICIPANTS: usize = 100;
-/// Maximum length of a participant's name, in characters.
+/// Maximum length of a participant's name, in visible characters.
 const MAX_NAME_CHARS: usize = 200;
+/// Maximum length of a connector handle, in characters.
+const MAX_HANDLE_CHARS: usize = 200;
+/// Maximum addresses and numbers in one memory's text that become mentioned contacts, so that
+/// a long document does not turn into thousands of contacts.
+pub const MAX_TEXT_MENTIONS: usize = 20;
 
-/// How a contact takes part in a memory.
+/// The part a contact takes in a memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -219,14 +224,6 @@ pub fn from_request(
                     Role::NAMES
                 ))
             })?;
-            if let Some(name) = &body.name {
-                if name.chars().count() > MAX_NAME_CHARS {
-                    return Err(ApiError::bad_request(format!(
-                        "participants[{index}]: invalid name: longer than {MAX_NAME_CHARS} \
-                         characters"
-                    )));
-                }
-            }
             let participant = build(
                 body.name.as_deref(),
                 body.email.as_deref(),
@@ -261,10 +258,17 @@ fn build(
         identifiers.push(Identifier::phone(phone, &source.phone_region)?);
     }
     if let Some(handle) = handle {
+        check_handle(handle)?;
         identifiers.push(Identifier::handle(handle, &source.connector_type)?);
     }
     let name = name.and_then(clean_name);
     if let Some(name) = &name {
+        let length = name.chars().count();
+        if length > MAX_NAME_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "invalid name: longer than {MAX_NAME_CHARS} visible characters ({length})"
+            )));
+        }
         identifiers.extend(Identifier::name(
             name,
             &source.scope,
@@ -276,6 +280,22 @@ fn build(
         identifiers,
         role,
     }))
+}
+
+/// Rejects a handle that is too long or holds control characters, naming it.
+fn check_handle(handle: &str) -> ApiResult<()> {
+    let length = handle.chars().count();
+    if length > MAX_HANDLE_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "invalid handle: longer than {MAX_HANDLE_CHARS} characters ({length})"
+        )));
+    }
+    if handle.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "invalid handle {handle:?}: it contains control characters"
+        )));
+    }
+    Ok(())
 }
 
 /// The metadata fields that name people, with the role each gives.
@@ -304,12 +324,13 @@ pub fn from_metadata(metadata: &Value, source: &SourceScope) -> Vec<Participant>
             None => {}
         }
     }
+    found.truncate(MAX_PARTICIPANTS);
     found
 }
 
-fn from_metadata_value(value: &Value, role: Role, source: &SourceScope) -> Option<Participant> {
+fn from_metadata_value(value: &Value, role: Role, source: &SourceScope) -> Vec<Participant> {
     match value {
-        Value::String(text) => from_address(text, role, source),
+        Value::String(text) => from_address_list(text, role, source),
         Value::Object(fields) => {
             let text = |key: &str| fields.get(key).and_then(Value::as_str);
             let name = text("name").or(text("displayName"));
@@ -319,21 +340,47 @@ fn from_metadata_value(value: &Value, role: Role, source: &SourceScope) -> Optio
                 .flatten()
                 // A bad address or number must not drop the name with it.
                 .or_else(|| build(name, None, None, None, role, source).ok().flatten())
+                .into_iter()
+                .collect()
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
-/// Reads `Dana Smith <dana@example.com>`, a bare address or number, or a bare name.
+/// Reads one address, or a list of them separated by `;`, or by `,` when the list holds more
+/// than one `@`, as in `Dana <d@x.com>, Bob <b@x.com>`.
+fn from_address_list(text: &str, role: Role, source: &SourceScope) -> Vec<Participant> {
+    let is_list = text.contains(';') || (text.contains(',') && text.matches('@').count() > 1);
+    if !is_list {
+        return from_address(text, role, source).into_iter().collect();
+    }
+    text.split([',', ';'])
+        .filter(|part| !part.trim().is_empty())
+        .take(MAX_PARTICIPANTS)
+        .filter_map(|part| from_address(part, role, source))
+        .collect()
+}
+
+/// Reads `Dana Smith <dana@example.com>`, `dana@example.com (Dana Smith)`, a bare address or
+/// number, or a bare name.
 fn from_address(text: &str, role: Role, source: &SourceScope) -> Option<Participant> {
     let text = text.trim();
+    let unquote = |name: &str| name.trim().trim_matches(['"', '\'']).trim().to_owned();
+    let with_name = |name: String, address: &str| {
+        let name = (!name.is_empty()).then_some(name.as_str());
+        build(name, Some(address.trim()), None, None, role, source)
+            .ok()
+            .flatten()
+    };
     if let Some((name, rest)) = text.split_once('<') {
         let address = rest.trim_end().strip_suffix('>')?;
-        let name = name.trim().trim_matches('"').trim();
-        let name = (!name.is_empty()).then_some(name);
-        return build(name, Some(address), None, None, role, source)
-            .ok()
-            .flatten();
+        return with_name(unquote(name), address);
+    }
+    if let Some((address, rest)) = text.split_once('(') {
+        if address.contains('@') {
+            let name = rest.trim_end().strip_suffix(')')?;
+            return with_name(unquote(name), address);
+        }
     }
     if text.contains('@') && !text.contains(' ') {
         return build(None, Some(text), None, None, role, source)
@@ -365,6 +412,7 @@ pub fn from_entities(entities: &[Entity], source: &SourceScope) -> Vec<Participa
                 .ok()
                 .flatten()
         })
+        .take(MAX_TEXT_MENTIONS)
         .collect()
 }
 
@@ -420,6 +468,54 @@ mod tests {
         );
         assert_eq!(found[2].identifiers[0].value, "+442079460018");
         assert_eq!(found[3].name.as_deref(), Some("Cy"));
+    }
+
+    #[test]
+    fn metadata_address_lists_and_comment_names_are_read() {
+        let metadata = json!({
+            "to": "Dana Smith <d@x.com>, 'Bob Jones' <b@x.com>",
+            "cc": "c@x.com; e@x.com (Eve Moss)",
+        });
+        let found = from_metadata(&metadata, &scope());
+        let names: Vec<Option<&str>> = found.iter().map(|p| p.name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("Dana Smith"),
+                Some("Bob Jones"),
+                None,
+                Some("Eve Moss")
+            ]
+        );
+        let emails: Vec<&str> = found
+            .iter()
+            .map(|p| p.identifiers[0].value.as_str())
+            .collect();
+        assert_eq!(emails, ["d@x.com", "b@x.com", "c@x.com", "e@x.com"]);
+    }
+
+    #[test]
+    fn overlong_names_and_bad_handles_are_rejected_or_skipped() {
+        let long = "n".repeat(201);
+        assert!(from_metadata(&json!({"from": long}), &scope()).is_empty());
+        let invisible_padding = format!("{}{}", "n".repeat(199), "\u{200b}".repeat(5));
+        let body = ParticipantBody {
+            name: Some(invisible_padding),
+            email: None,
+            phone: None,
+            handle: None,
+            role: "sender".into(),
+        };
+        assert!(from_request(std::slice::from_ref(&body), &scope()).is_ok());
+        let with_handle = ParticipantBody {
+            handle: Some("a\u{0}b".into()),
+            ..body
+        };
+        let error = from_request(&[with_handle], &scope()).unwrap_err();
+        assert!(
+            error.public_message().contains("control characters"),
+            "{error:?}"
+        );
     }
 
     #[test]

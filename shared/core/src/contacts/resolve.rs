@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::store::contacts::{self as store, Holder, MemoryContact};
 
-/// What identifiers are looked up by: their type and match key.
+/// The key that identifiers are looked up by: their type and match key.
 type HolderKey = (IdentifierKind, String);
 
 /// Attempts per participant when a concurrent write claims an identifier first.
@@ -27,12 +27,13 @@ pub fn combine(participants: Vec<Participant>) -> Vec<Participant> {
     let mut combined: Vec<Participant> = Vec::new();
     for participant in participants {
         let same = combined.iter_mut().find(|existing| {
-            existing.identifiers.iter().any(|a| {
+            let shared = existing.identifiers.iter().any(|a| {
                 participant
                     .identifiers
                     .iter()
                     .any(|b| a.kind == b.kind && a.match_key == b.match_key)
-            })
+            });
+            shared && !conflicting(&existing.identifiers, &participant.identifiers)
         });
         match same {
             Some(existing) => {
@@ -57,6 +58,15 @@ pub fn combine(participants: Vec<Participant>) -> Vec<Participant> {
         participant.identifiers.sort_by_key(|i| strength(i.kind));
     }
     combined
+}
+
+/// Returns whether two sets of identifiers hold different values of one strong kind: two
+/// people who share a name but not an address, a number or a handle.
+fn conflicting(a: &[Identifier], b: &[Identifier]) -> bool {
+    a.iter().filter(|x| x.is_strong()).any(|x| {
+        let same_kind: Vec<&Identifier> = b.iter().filter(|y| y.kind == x.kind).collect();
+        !same_kind.is_empty() && same_kind.iter().all(|y| y.match_key != x.match_key)
+    })
 }
 
 fn strength(kind: IdentifierKind) -> u8 {
@@ -238,6 +248,24 @@ mod tests {
         assert_eq!(combined.len(), 1);
         assert_eq!(combined[0].role, Role::Sender);
         assert_eq!(combined[0].name.as_deref(), Some("Dana"));
+    }
+
+    #[test]
+    fn combine_keeps_two_people_who_share_only_a_name() {
+        let name = |raw: &str| Identifier::name(raw, "connector:manual", "manual").unwrap();
+        let combined = combine(vec![
+            person(
+                Some("Pat Smith"),
+                vec![email("pat1@x.com"), name("Pat Smith")],
+                Role::Sender,
+            ),
+            person(
+                Some("Pat Smith"),
+                vec![email("pat2@x.com"), name("Pat Smith")],
+                Role::Recipient,
+            ),
+        ]);
+        assert_eq!(combined.len(), 2);
     }
 
     #[test]

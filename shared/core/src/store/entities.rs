@@ -172,8 +172,9 @@ fn decode_offset_cursor(cursor: &str) -> ApiResult<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let offset = text.strip_prefix("offset:").ok_or_else(invalid)?;
+    // D1 binds numbers as doubles, which are exact only below 2^53.
     match offset.parse::<i64>() {
-        Ok(offset) if offset >= 0 => Ok(offset),
+        Ok(offset) if (0..1 << 53).contains(&offset) => Ok(offset),
         _ => Err(invalid()),
     }
 }

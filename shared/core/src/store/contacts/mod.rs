@@ -58,21 +58,23 @@ const COUNT_CONTACTS: &str = concat!(
     "))"
 );
 
-/// ?3 is the folded query as a LIKE pattern and ?4 the limit. Names match on their folded
-/// key; identifiers on their value and their match key.
+/// ?3 is the folded query, ?4 the limit and ?5 the digits of a query written as a phone
+/// number (or NULL). Names match on their folded key, and identifiers other than names on
+/// their value and match key. `instr` in place of LIKE needs no escaping and has no pattern
+/// length limit (D1 rejects LIKE patterns over 50 bytes).
 const SEARCH_CONTACTS: &str = concat!(
     "SELECT c.id FROM contacts c
      WHERE c.user_id = ?1 AND (?2 IS NULL OR EXISTS (",
     visible_links!("c.id", "?2"),
     "))
-       AND (c.name_key LIKE ?3 ESCAPE '\\'
+       AND (instr(c.name_key, ?3) > 0
             OR EXISTS (SELECT 1 FROM contact_identifiers i
-                       WHERE i.user_id = ?1 AND i.contact_id = c.id
-                         AND (lower(i.value) LIKE ?3 ESCAPE '\\'
-                              OR i.match_key LIKE ?3 ESCAPE '\\'
-                              OR (?6 IS NOT NULL AND i.type = 'phone'
-                                  AND i.match_key LIKE ?6))))
-     ORDER BY (c.name_key LIKE ?5 ESCAPE '\\') DESC, c.name_key, c.id
+                       WHERE i.user_id = ?1 AND i.contact_id = c.id AND i.type != 'name'
+                         AND (instr(lower(i.value), ?3) > 0
+                              OR instr(i.match_key, ?3) > 0
+                              OR (?5 IS NOT NULL AND i.type = 'phone'
+                                  AND instr(i.match_key, ?5) > 0))))
+     ORDER BY substr(c.name_key, 1, length(?3)) = ?3 DESC, c.name_key, c.id
      LIMIT ?4"
 );
 
@@ -406,21 +408,14 @@ pub async fn list_contacts(
     Ok((contacts, total))
 }
 
-/// Returns a LIKE pattern of the digits of a query written as a phone number (digits, spaces,
-/// `+`, `-`, `.` and brackets, with at least three digits), or `None` for any other query.
-fn phone_digits_pattern(query: &str) -> Option<String> {
+/// Returns the digits of a query written as a phone number (digits, spaces, `+`, `-`, `.`
+/// and brackets, with at least three digits), or `None` for any other query.
+fn phone_digits(query: &str) -> Option<String> {
     let phone_like = query
         .chars()
         .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    (phone_like && digits.len() >= 3).then(|| format!("%{digits}%"))
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    (phone_like && digits.len() >= 3).then_some(digits)
 }
 
 /// Finds contacts whose name or any identifier contains `query`, ignoring case and accents;
@@ -433,14 +428,12 @@ pub async fn search_contacts(
     query: &str,
     limit: i64,
 ) -> ApiResult<Vec<Contact>> {
-    let folded = like_escape(&name_key(query));
     let params = [
         user_id.into(),
         banks_param(banks)?,
-        format!("%{folded}%").into(),
+        name_key(query).into(),
         limit.into(),
-        format!("{folded}%").into(),
-        phone_digits_pattern(query).into(),
+        phone_digits(query).into(),
     ];
     let rows = app.db.query(SEARCH_CONTACTS, &params).await?;
     let ids = rows
