@@ -34,6 +34,17 @@ fn remember(app: &App, token: &str, text: &str, metadata: Value, participants: V
     ok(app, Method::Post, "/api/memories", token, Some(body))
 }
 
+fn search_contacts(app: &App, token: &str, query: Value) -> (u16, Value) {
+    let body = json!({ "query": query });
+    send(app, Method::Post, "/api/contacts/search", token, Some(body))
+}
+
+fn search_contacts_ok(app: &App, token: &str, query: Value) -> Value {
+    let (status, found) = search_contacts(app, token, query);
+    assert_eq!(status, 200, "{found}");
+    found
+}
+
 fn contacts(app: &App, token: &str) -> Vec<Value> {
     let list = ok(app, Method::Get, "/api/contacts?limit=200", token, None);
     list["items"].as_array().expect("items").clone()
@@ -424,13 +435,7 @@ fn another_users_contact_is_not_found_everywhere() {
         .0,
         404
     );
-    let search = ok(
-        &app,
-        Method::Post,
-        "/api/contacts/search",
-        &bob,
-        Some(json!({"query": "dana"})),
-    );
+    let search = search_contacts_ok(&app, &bob, json!("dana"));
     assert_eq!(search["items"], json!([]));
     let filtered = ok(
         &app,
@@ -462,13 +467,7 @@ fn search_ignores_case_and_accents_and_matches_identifiers() {
         json!([{"name": "Bob", "role": "sender"}]),
     );
     for query in ["zoe", "ANGSTROM", "zoe@example", "Zoë"] {
-        let found = ok(
-            &app,
-            Method::Post,
-            "/api/contacts/search",
-            &token,
-            Some(json!({"query": query})),
-        );
+        let found = search_contacts_ok(&app, &token, json!(query));
         let names: Vec<&str> = found["items"]
             .as_array()
             .unwrap()
@@ -477,13 +476,7 @@ fn search_ignores_case_and_accents_and_matches_identifiers() {
             .collect();
         assert_eq!(names, ["Zoë Ångström"], "{query}");
     }
-    let (status, error) = send(
-        &app,
-        Method::Post,
-        "/api/contacts/search",
-        &token,
-        Some(json!({"query": " "})),
-    );
+    let (status, error) = search_contacts(&app, &token, json!(" "));
     assert_eq!(status, 400, "{error}");
 }
 
@@ -713,13 +706,7 @@ fn phone_search_ignores_spacing() {
         json!([{"name": "Dana", "phone": "+1 415 555 0123", "role": "sender"}]),
     );
     for query in ["+1 415 555", "415-555-0123", "(415) 555"] {
-        let found = ok(
-            &app,
-            Method::Post,
-            "/api/contacts/search",
-            &token,
-            Some(json!({"query": query})),
-        );
+        let found = search_contacts_ok(&app, &token, json!(query));
         assert_eq!(found["items"].as_array().unwrap().len(), 1, "{query}");
     }
 }
@@ -765,22 +752,10 @@ fn contact_search_handles_long_and_invisible_queries() {
         json!({"conversationId": "secret-chat"}),
         json!([{"name": "Bo", "role": "sender"}]),
     );
-    let found = ok(
-        &app,
-        Method::Post,
-        "/api/contacts/search",
-        &token,
-        Some(json!({"query": address})),
-    );
+    let found = search_contacts_ok(&app, &token, json!(address));
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
     for query in ["secret", "conversation", "manual"] {
-        let found = ok(
-            &app,
-            Method::Post,
-            "/api/contacts/search",
-            &token,
-            Some(json!({"query": query})),
-        );
+        let found = search_contacts_ok(&app, &token, json!(query));
         assert_eq!(found["items"], json!([]), "{query} matched a name's scope");
     }
     let (status, error) = send(
