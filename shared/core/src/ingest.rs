@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::Principal;
+use crate::contacts::normalize::normalize_phone;
 use crate::contacts::participants::{self, ParticipantBody, SourceScope};
 use crate::contacts::resolve;
 use crate::contacts::DEFAULT_PHONE_REGION;
@@ -78,6 +79,7 @@ pub async fn create_memory(
     } else {
         DEFAULT_PHONE_REGION.to_owned()
     };
+    let entities = phones_in_e164(entities, &region);
     let source = SourceScope::new(&new.connector_type, None, &new.metadata, &region);
     // Everything the request says is checked before anything is stored.
     let mut people = participants::from_request(&new.participants, &source)?;
@@ -125,6 +127,24 @@ pub async fn create_memory(
     memory.status = status.into();
     memory.error = error;
     Ok((memory, true))
+}
+
+/// Writes the phone numbers among `entities` in E.164, read in `region` when they have no
+/// country code, so that one number counts once however it was written. A number that does
+/// not read as valid keeps its extracted digits.
+fn phones_in_e164(entities: Vec<Entity>, region: &str) -> Vec<Entity> {
+    let mut unique: Vec<Entity> = Vec::with_capacity(entities.len());
+    for mut entity in entities {
+        if entity.kind == EntityKind::Phone {
+            if let Ok(number) = normalize_phone(&entity.value, region) {
+                entity.value = number;
+            }
+        }
+        if !unique.contains(&entity) {
+            unique.push(entity);
+        }
+    }
+    unique
 }
 
 /// Returns whether a memory may name a phone number: in a participant, in metadata that

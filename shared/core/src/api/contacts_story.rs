@@ -780,3 +780,29 @@ fn two_people_sharing_a_name_in_one_memory_stay_apart() {
     assert_eq!(memory["contacts"].as_array().unwrap().len(), 2, "{memory}");
     assert_eq!(contacts(&app, &token).len(), 2);
 }
+
+#[test]
+fn phone_entities_count_once_in_e164() {
+    let app = app();
+    let token = register(&app, "a@example.com");
+    let first = remember(
+        &app,
+        &token,
+        "Call 415-555-0100 please",
+        json!({}),
+        json!([]),
+    );
+    let second = remember(&app, &token, "Or try +1 415 555 0100", json!({}), json!([]));
+    for memory in [&first, &second] {
+        assert_eq!(
+            memory["entities"],
+            json!([{"type": "phone", "value": "+14155550100"}]),
+            "{memory}"
+        );
+    }
+    assert_eq!(
+        contacts(&app, &token).len(),
+        1,
+        "both mentions are one contact"
+    );
+}

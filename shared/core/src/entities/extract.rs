@@ -62,8 +62,9 @@ impl EntityKind {
 pub struct Entity {
     #[serde(rename = "type")]
     pub kind: EntityKind,
-    /// The normalised value: a lower-case email, `+` and digits for a phone number, the URL as
-    /// written, `USD 1200.50` for money, `YYYY-MM-DD` for a date, the name as written otherwise.
+    /// The normalised value: a lower-case email, `+` (when written) and digits for a phone
+    /// number, the URL as written, `USD 1200.50` for money, `YYYY-MM-DD` for a date, the name
+    /// as written otherwise. Ingest then writes phone numbers in E.164 where it can.
     pub value: String,
 }
 
