@@ -180,7 +180,8 @@ impl SourceScope {
     ) -> SourceScope {
         let conversation = metadata.get("conversationId").and_then(|v| match v {
             Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
+            // As in the graph, the number 7 and the string "7" are different conversations.
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some(format!("#{n}")),
             _ => None,
         });
         let scope = match (conversation, account_id) {
@@ -434,6 +435,10 @@ mod tests {
         let with_account = SourceScope::new("gmail", Some("acc1"), &json!({}), "US");
         assert_eq!(with_account.scope, "account:acc1");
         assert_eq!(scope().scope, "connector:gmail");
+        let numbered = SourceScope::new("manual", None, &json!({"conversationId": 7}), "US");
+        assert_eq!(numbered.scope, "conversation:#7");
+        let fractional = SourceScope::new("manual", None, &json!({"conversationId": 7.5}), "US");
+        assert_eq!(fractional.scope, "connector:manual");
     }
 
     #[test]
