@@ -121,8 +121,16 @@ pub async fn create_memory(
     )
     .await;
     saved?;
-    memory.contacts = linked?;
     memory.entities = entities;
+    match linked {
+        Ok(contacts) => memory.contacts = contacts,
+        Err(error) => {
+            // The memory is stored already, so it is still indexed, with the links made.
+            tracing::warn!(user.id = %user_id, memory.id = %memory.id, error = %error,
+                "linking contacts failed");
+            memories::attach_links(app, user_id, std::slice::from_mut(&mut memory)).await?;
+        }
+    }
     let (status, error) = index_memory(app, user_id, &memory.id, &memory.text).await?;
     memory.status = status.into();
     memory.error = error;

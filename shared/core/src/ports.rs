@@ -159,8 +159,9 @@ pub trait Database {
     /// Runs a statement and returns the number of rows it changed.
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, DbError>;
 
-    /// Runs statements in one transaction: all apply or none.
-    async fn batch(&self, statements: &[Statement]) -> Result<(), DbError>;
+    /// Runs statements in one transaction: all apply or none. Returns the number of rows
+    /// each statement changed, in order.
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<u64>, DbError>;
 }
 
 /// A vector stored in an index, with the user it belongs to.

@@ -102,16 +102,19 @@ impl Database for SqliteDatabase {
         Ok(changed as u64)
     }
 
-    async fn batch(&self, statements: &[Statement]) -> Result<(), DbError> {
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<u64>, DbError> {
         let mut connection = self.connection.borrow_mut();
         let transaction = connection.transaction().map_err(db_error)?;
+        let mut changes = Vec::with_capacity(statements.len());
         for statement in statements {
             let values: Vec<SqliteValue> = statement.params.iter().map(to_sqlite).collect();
-            transaction
+            let changed = transaction
                 .execute(statement.sql, rusqlite::params_from_iter(values))
                 .map_err(db_error)?;
+            changes.push(changed as u64);
         }
-        transaction.commit().map_err(db_error)
+        transaction.commit().map_err(db_error)?;
+        Ok(changes)
     }
 }
 

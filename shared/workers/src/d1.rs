@@ -52,16 +52,24 @@ impl Database for D1Store {
     }
 
     /// Runs the statements with `D1Database::batch`, which D1 applies as one transaction.
-    async fn batch(&self, statements: &[Statement]) -> Result<(), DbError> {
+    async fn batch(&self, statements: &[Statement]) -> Result<Vec<u64>, DbError> {
         let prepared = statements
             .iter()
             .map(|statement| self.prepare(statement.sql, &statement.params))
             .collect::<Result<Vec<_>, _>>()?;
-        self.db
+        let results = self
+            .db
             .batch(prepared)
             .await
             .map_err(|error| db_error(&error))?;
-        Ok(())
+        results
+            .iter()
+            .map(|result| {
+                let meta = result.meta().map_err(|error| db_error(&error))?;
+                // A statement that writes nothing, such as a SELECT, reports no changes.
+                Ok(meta.and_then(|meta| meta.changes).unwrap_or(0) as u64)
+            })
+            .collect()
     }
 }
 

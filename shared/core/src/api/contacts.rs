@@ -298,7 +298,11 @@ async fn merge(
             "cannot merge contact {target_id:?} into itself"
         )));
     }
-    store::merge_contacts(app, user_id, target_id, &body.source_id).await?;
+    if !store::merge_contacts(app, user_id, target_id, &body.source_id).await? {
+        // A concurrent merge or delete removed one of the two since they were read.
+        store::get_contact(app, user_id, None, target_id).await?;
+        return Err(ApiError::not_found_id("contact", &body.source_id));
+    }
     tracing::info!(user.id = %user_id, contact.id = %target_id, contact.source = %body.source_id,
         "contacts merged");
     Response::ok(&store::get_contact(app, user_id, None, target_id).await?)

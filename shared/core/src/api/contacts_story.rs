@@ -806,3 +806,73 @@ fn phone_entities_count_once_in_e164() {
         "both mentions are one contact"
     );
 }
+
+/// Returns the id of the user whose access token is `token`.
+fn user_id_of(app: &App, token: &str) -> String {
+    let (_, me) = call(
+        app,
+        Group::UserAuth,
+        Method::Get,
+        "/api/me",
+        Some(token),
+        None,
+    );
+    me["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn merge_into_a_removed_contact_changes_nothing() {
+    use crate::store::contacts as store;
+    let app = app();
+    let token = register(&app, "a@example.com");
+    let user = user_id_of(&app, &token);
+    let a = remember(
+        &app,
+        &token,
+        "one",
+        json!({}),
+        json!([{"email": "a@x.com", "role": "sender"}]),
+    );
+    let b = remember(
+        &app,
+        &token,
+        "two",
+        json!({}),
+        json!([{"email": "b@x.com", "role": "sender"}]),
+    );
+    let (a, b) = (
+        a["contacts"][0]["id"].as_str().unwrap(),
+        b["contacts"][0]["id"].as_str().unwrap(),
+    );
+
+    // B into A wins; the racing A into B finds its target gone and must not delete A's data.
+    assert!(block_on(store::merge_contacts(&app, &user, a, b)).unwrap());
+    assert!(!block_on(store::merge_contacts(&app, &user, b, a)).unwrap());
+    let listed = contacts(&app, &token);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(values(&listed[0]), ["email:a@x.com", "email:b@x.com"]);
+    assert_eq!(listed[0]["memoryCount"], 2);
+
+    // Linking to the merged-away contact writes nothing and reports it.
+    let identifier = crate::contacts::participants::Identifier::email("new@x.com").unwrap();
+    let link = store::MemoryLink {
+        memory_id: "mem_x",
+        role: crate::contacts::participants::Role::Sender,
+    };
+    let linked = block_on(store::link_existing_contact(
+        &app,
+        &user,
+        b,
+        None,
+        &[&identifier],
+        &[],
+        link,
+    ));
+    assert!(!linked.unwrap());
+    let rows = block_on(app.db.query(
+        "SELECT count(*) AS n FROM contact_identifiers WHERE contact_id = ?1",
+        &[b.into()],
+    ))
+    .unwrap();
+    assert_eq!(rows[0].integer("n").unwrap(), 0);
+}

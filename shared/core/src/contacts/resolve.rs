@@ -129,7 +129,7 @@ async fn resolve_one(
         }
         match chosen {
             Some((holder, others)) => {
-                store::link_existing_contact(
+                let linked = store::link_existing_contact(
                     app,
                     user_id,
                     &holder.contact_id,
@@ -139,6 +139,10 @@ async fn resolve_one(
                     link,
                 )
                 .await?;
+                if !linked {
+                    // A merge or delete removed the contact since the lookup, so look again.
+                    continue;
+                }
                 // An unnamed contact takes the participant's name in that batch.
                 let display_name = match (&participant.name, holder.named) {
                     (Some(name), false) => name.clone(),

@@ -240,7 +240,8 @@ impl VectorIndex for ExactIndex {
                 ],
             ),
         ];
-        Ok(self.db.batch(&statements).await?)
+        self.db.batch(&statements).await?;
+        Ok(())
     }
 
     async fn delete(&self, user_id: &str, memory_ids: &[String]) -> ApiResult<()> {
@@ -248,7 +249,8 @@ impl VectorIndex for ExactIndex {
             .iter()
             .map(|id| Statement::new(DELETE_USER_VECTOR, vec![user_id.into(), id.into()]))
             .collect();
-        Ok(self.db.batch(&statements).await?)
+        self.db.batch(&statements).await?;
+        Ok(())
     }
 
     async fn query(

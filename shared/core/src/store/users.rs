@@ -191,7 +191,7 @@ pub async fn create_user(app: &App, new: NewUser) -> ApiResult<User> {
         insert_default_bank(app, &user.id)?,
     ];
     match app.db.batch(&statements).await {
-        Ok(()) => Ok(user),
+        Ok(_) => Ok(user),
         Err(error) if error.unique_violation => Err(ApiError::Conflict(format!(
             "an account with email {:?} already exists: log in instead",
             user.email

@@ -110,14 +110,23 @@ const INSERT_IDENTIFIER: &str = "
         (id, user_id, contact_id, type, value, raw, context, match_key, connector_type, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
+/// Adds an identifier to a contact that still exists.
 const ADD_IDENTIFIER: &str = "
     INSERT OR IGNORE INTO contact_identifiers
         (id, user_id, contact_id, type, value, raw, context, match_key, connector_type, created_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+    WHERE EXISTS (SELECT 1 FROM contacts WHERE user_id = ?2 AND id = ?3)";
 
+/// Links a memory to a contact that still exists.
 const INSERT_LINK: &str = "
     INSERT OR IGNORE INTO memory_contacts (user_id, memory_id, contact_id, role)
-    VALUES (?1, ?2, ?3, ?4)";
+    SELECT ?1, ?2, ?3, ?4
+    WHERE EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?3)";
+
+/// Changes one row when the contact exists and none when a merge or delete removed it, so a
+/// batch that starts with it knows whether its other writes applied.
+const CONTACT_EXISTS: &str =
+    "UPDATE contacts SET updated_at = updated_at WHERE user_id = ?1 AND id = ?2";
 
 /// Gives a contact known only by an address or number the name a source now gives it.
 const NAME_IF_UNNAMED: &str = "
@@ -126,7 +135,8 @@ const NAME_IF_UNNAMED: &str = "
 
 const INSERT_EVIDENCE: &str = "
     INSERT OR IGNORE INTO contact_evidence (user_id, contact_a, contact_b, type, value)
-    VALUES (?1, min(?2, ?3), max(?2, ?3), ?4, ?5)";
+    SELECT ?1, min(?2, ?3), max(?2, ?3), ?4, ?5
+    WHERE (SELECT count(*) FROM contacts WHERE user_id = ?1 AND id IN (?2, ?3)) = 2";
 
 const UPDATE_CONTACT: &str = "
     UPDATE contacts
@@ -137,14 +147,19 @@ const UPDATE_CONTACT: &str = "
 
 const DELETE_CONTACT: &str = "DELETE FROM contacts WHERE user_id = ?1 AND id = ?2";
 
-/// ?2 is the target and ?3 the source of a merge.
-const MOVE_IDENTIFIERS: &str =
-    "UPDATE contact_identifiers SET contact_id = ?2 WHERE user_id = ?1 AND contact_id = ?3";
+/// ?2 is the target and ?3 the source of a merge. Every statement of a merge applies only
+/// while the target exists, so two merges that race (A into B and B into A) cannot move data
+/// to a contact the other one deleted.
+const MOVE_IDENTIFIERS: &str = "
+    UPDATE contact_identifiers SET contact_id = ?2
+    WHERE user_id = ?1 AND contact_id = ?3
+      AND EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?2)";
 
 const MOVE_LINKS: &str = "
     INSERT OR IGNORE INTO memory_contacts (user_id, memory_id, contact_id, role)
     SELECT user_id, memory_id, ?2, role FROM memory_contacts
-    WHERE user_id = ?1 AND contact_id = ?3";
+    WHERE user_id = ?1 AND contact_id = ?3
+      AND EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?2)";
 
 const MOVE_EVIDENCE: &str = "
     INSERT OR IGNORE INTO contact_evidence (user_id, contact_a, contact_b, type, value)
@@ -152,7 +167,12 @@ const MOVE_EVIDENCE: &str = "
         SELECT user_id, CASE WHEN contact_a = ?3 THEN contact_b ELSE contact_a END AS other,
                type, value
         FROM contact_evidence WHERE user_id = ?1 AND (contact_a = ?3 OR contact_b = ?3))
-    WHERE other != ?2";
+    WHERE other != ?2 AND EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?2)";
+
+/// Deletes the source of a merge, only while the target exists.
+const DELETE_MERGED: &str = "
+    DELETE FROM contacts WHERE user_id = ?1 AND id = ?3
+      AND EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?2)";
 
 /// Keeps the target's name unless only the source has a real one.
 const TAKE_NAME: &str = "
@@ -556,14 +576,15 @@ pub async fn create_linked_contact(
     }
     statements.push(Statement::new(INSERT_LINK, link_params(user_id, link, &id)));
     match app.db.batch(&statements).await {
-        Ok(()) => Ok(Some(id)),
+        Ok(_) => Ok(Some(id)),
         Err(error) if error.unique_violation => Ok(None),
         Err(error) => Err(error.into()),
     }
 }
 
 /// Links the memory to an existing contact, adds the identifiers no contact holds yet, names
-/// the contact if it had no name, and records evidence pairing it with `others`.
+/// the contact if it had no name, and records evidence pairing it with `others`. Returns
+/// false, having written nothing for it, when the contact no longer exists.
 pub async fn link_existing_contact(
     app: &App,
     user_id: &str,
@@ -572,9 +593,12 @@ pub async fn link_existing_contact(
     new_identifiers: &[&Identifier],
     others: &[Pairing],
     link: MemoryLink<'_>,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let now = format_time(app.now());
-    let mut statements = Vec::new();
+    let mut statements = vec![Statement::new(
+        CONTACT_EXISTS,
+        vec![user_id.into(), contact_id.into()],
+    )];
     for identifier in new_identifiers {
         statements.push(Statement::new(
             ADD_IDENTIFIER,
@@ -609,8 +633,8 @@ pub async fn link_existing_contact(
         INSERT_LINK,
         link_params(user_id, link, contact_id),
     ));
-    app.db.batch(&statements).await?;
-    Ok(())
+    let changes = app.db.batch(&statements).await?;
+    Ok(changes.first() == Some(&1))
 }
 
 /// Changes a contact's display name or kind.
@@ -655,16 +679,23 @@ fn merge_statements(app: &App, user_id: &str, target: &str, source: &str) -> Vec
             TOUCH_CONTACT,
             vec![user_id.into(), target.into(), format_time(app.now()).into()],
         ),
-        Statement::new(DELETE_CONTACT, vec![user_id.into(), source.into()]),
+        Statement::new(DELETE_MERGED, pair()),
     ]
 }
 
-/// Merges `source` into `target` in one transaction.
-pub async fn merge_contacts(app: &App, user_id: &str, target: &str, source: &str) -> ApiResult<()> {
-    app.db
+/// Merges `source` into `target` in one transaction. Returns false, having changed nothing,
+/// when either contact no longer exists.
+pub async fn merge_contacts(
+    app: &App,
+    user_id: &str,
+    target: &str,
+    source: &str,
+) -> ApiResult<bool> {
+    let changes = app
+        .db
         .batch(&merge_statements(app, user_id, target, source))
         .await?;
-    Ok(())
+    Ok(changes.last() == Some(&1))
 }
 
 /// Returns every identifier of the user, oldest first.
