@@ -634,7 +634,7 @@ pub async fn link_existing_contact(
         link_params(user_id, link, contact_id),
     ));
     let changes = app.db.batch(&statements).await?;
-    Ok(changes.first() == Some(&1))
+    Ok(changes.first().is_some_and(|&changed| changed > 0))
 }
 
 /// Changes a contact's display name or kind.
@@ -695,7 +695,8 @@ pub async fn merge_contacts(
         .db
         .batch(&merge_statements(app, user_id, target, source))
         .await?;
-    Ok(changes.last() == Some(&1))
+    // D1 counts the rows its delete triggers remove too, so any count above zero means done.
+    Ok(changes.last().is_some_and(|&changed| changed > 0))
 }
 
 /// Returns every identifier of the user, oldest first.
