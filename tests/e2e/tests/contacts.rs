@@ -1640,6 +1640,56 @@ fn merge_removes_suggestion_of_the_pair() {
 }
 
 #[test]
+fn racing_opposite_merges_keep_one_contact_with_everything() {
+    let user = register_test_user();
+    let client = user.client();
+    let a = contact_from(
+        &client,
+        "Alpha wrote.",
+        json!({ "name": "Alpha", "email": "alpha@example.com", "role": "sender" }),
+    );
+    let b = contact_from(
+        &client,
+        "Beta wrote.",
+        json!({ "name": "Beta", "email": "beta@example.com", "role": "sender" }),
+    );
+
+    let (into_b, into_a) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            let body = json!({ "sourceId": a });
+            user.client()
+                .post_json(&format!("/api/contacts/{b}/merge"), &body)
+        });
+        let second = scope.spawn(|| {
+            let body = json!({ "sourceId": b });
+            user.client()
+                .post_json(&format!("/api/contacts/{a}/merge"), &body)
+        });
+        (
+            first.join().expect("merge thread"),
+            second.join().expect("merge thread"),
+        )
+    });
+
+    let mut statuses = [into_b.status, into_a.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 404], "{into_b} / {into_a}");
+    let listed = client.get("/api/contacts");
+    assert_eq!(listed.json["total"], 1, "{listed}");
+    let survivor = &listed.json["items"][0];
+    let values = identifier_values(survivor);
+    assert!(
+        values.contains(&"email:alpha@example.com".to_owned()),
+        "{listed}"
+    );
+    assert!(
+        values.contains(&"email:beta@example.com".to_owned()),
+        "{listed}"
+    );
+    assert_eq!(survivor["memoryCount"], 2, "{listed}");
+}
+
+#[test]
 fn merge_into_itself_returns_422() {
     let user = register_test_user();
     let client = user.client();
