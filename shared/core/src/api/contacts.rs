@@ -236,9 +236,10 @@ async fn suggestions(app: &App, principal: &Principal, request: &Request) -> Api
     if let Some(banks) = principal.allowed_banks() {
         // Only pairs whose both sides the key may see. D1 binds numbers as doubles, so a
         // limit of i64::MAX reaches SQLite as a real and fails; u32::MAX is exact.
-        let (visible, _) =
-            store::list_contacts(app, &principal.user_id, Some(banks), 0, u32::MAX.into()).await?;
-        let visible: HashSet<String> = visible.into_iter().map(|c| c.id).collect();
+        let visible =
+            store::visible_contact_ids(app, &principal.user_id, Some(banks), 0, u32::MAX.into())
+                .await?;
+        let visible: HashSet<String> = visible.into_iter().collect();
         items.retain(|s| visible.contains(&s.contact_a.id) && visible.contains(&s.contact_b.id));
     }
     let total = items.len() as i64;

@@ -118,11 +118,7 @@ pub async fn search(app: &App, user_id: &str, query: &SearchQuery) -> ApiResult<
             .then_with(|| a.memory.id.cmp(&b.memory.id))
     });
     scored.truncate(query.limit);
-    let mut shown: Vec<_> = scored.iter().map(|s| s.memory.clone()).collect();
-    memories::attach_links(app, user_id, &mut shown).await?;
-    for (scored, memory) in scored.iter_mut().zip(shown) {
-        scored.memory = memory;
-    }
+    memories::attach_links(app, user_id, scored.iter_mut().map(|s| &mut s.memory)).await?;
     tracing::info!(
         user.id = %user_id,
         search.lexical_matches = lexical.len(),

@@ -318,10 +318,6 @@ fn kind_of(row: &Row) -> ApiResult<IdentifierKind> {
     serde_json::from_value(serde_json::Value::String(row.text("type")?)).map_err(ApiError::internal)
 }
 
-fn kind_name(kind: IdentifierKind) -> &'static str {
-    kind.as_str()
-}
-
 fn decode_stored(row: &Row) -> ApiResult<StoredIdentifier> {
     Ok(StoredIdentifier {
         id: row.text("id")?,
@@ -400,6 +396,25 @@ pub async fn get_contact(
         .ok_or_else(|| ApiError::not_found_id("contact", id))
 }
 
+/// Returns the ids of one page of the contacts that a credential limited to `banks` may see,
+/// in name order.
+pub async fn visible_contact_ids(
+    app: &App,
+    user_id: &str,
+    banks: Option<&[String]>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Vec<String>> {
+    let params = [
+        user_id.into(),
+        banks_param(banks)?,
+        offset.into(),
+        limit.into(),
+    ];
+    let rows = app.db.query(LIST_CONTACTS, &params).await?;
+    rows.iter().map(|row| row.text("id")).collect()
+}
+
 /// Returns one page of the user's contacts in name order, and the total.
 pub async fn list_contacts(
     app: &App,
@@ -408,23 +423,9 @@ pub async fn list_contacts(
     offset: i64,
     limit: i64,
 ) -> ApiResult<(Vec<Contact>, i64)> {
-    let banks = banks_param(banks)?;
-    let params = [user_id.into(), banks.clone(), offset.into(), limit.into()];
-    let rows = app.db.query(LIST_CONTACTS, &params).await?;
-    let ids = rows
-        .iter()
-        .map(|row| row.text("id"))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let total = app
-        .db
-        .query(COUNT_CONTACTS, &[user_id.into(), banks.clone()])
-        .await?;
-    let total = total.first().map_or(Ok(0), |row| row.integer("total"))?;
-    let bank_list: Option<Vec<String>> = match &banks {
-        SqlValue::Text(text) => Some(serde_json::from_str(text).map_err(ApiError::internal)?),
-        _ => None,
-    };
-    let contacts = contacts_by_ids(app, user_id, bank_list.as_deref(), &ids).await?;
+    let ids = visible_contact_ids(app, user_id, banks, offset, limit).await?;
+    let total = count_contacts(app, user_id, banks).await?;
+    let contacts = contacts_by_ids(app, user_id, banks, &ids).await?;
     Ok((contacts, total))
 }
 
@@ -482,7 +483,7 @@ pub async fn find_holders(
     if identifiers.is_empty() {
         return Ok(holders);
     }
-    let kinds: Vec<&str> = identifiers.iter().map(|i| kind_name(i.kind)).collect();
+    let kinds: Vec<&str> = identifiers.iter().map(|i| i.kind.as_str()).collect();
     let keys: Vec<&str> = identifiers.iter().map(|i| i.match_key.as_str()).collect();
     let params = [user_id.into(), json_param(&kinds)?, json_param(&keys)?];
     for row in app.db.query(FIND_BY_KEYS, &params).await? {
@@ -519,7 +520,7 @@ fn identifier_params(
         new_id("cid")?.into(),
         user_id.into(),
         contact_id.into(),
-        kind_name(identifier.kind).into(),
+        identifier.kind.as_str().into(),
         identifier.value.as_str().into(),
         identifier.raw.as_str().into(),
         identifier.context.clone().into(),
@@ -624,7 +625,7 @@ pub async fn link_existing_contact(
                 user_id.into(),
                 contact_id.into(),
                 pairing.other.as_str().into(),
-                kind_name(pairing.kind).into(),
+                pairing.kind.as_str().into(),
                 pairing.description.as_str().into(),
             ],
         ));

@@ -291,7 +291,12 @@ const SELECT_LINKS: &str = "
     ORDER BY link, memory_id, position";
 
 /// Fills in the entities and contacts of `memories` from their link tables.
-pub async fn attach_links(app: &App, user_id: &str, memories: &mut [Memory]) -> ApiResult<()> {
+pub async fn attach_links<'a>(
+    app: &App,
+    user_id: &str,
+    memories: impl IntoIterator<Item = &'a mut Memory>,
+) -> ApiResult<()> {
+    let mut memories: Vec<&mut Memory> = memories.into_iter().collect();
     if memories.is_empty() {
         return Ok(());
     }
@@ -324,7 +329,7 @@ pub async fn attach_links(app: &App, user_id: &str, memories: &mut [Memory]) -> 
             contacts.entry(memory_id).or_default().push(contact);
         }
     }
-    for memory in memories {
+    for memory in &mut memories {
         memory.entities = entities.remove(&memory.id).unwrap_or_default();
         memory.contacts = contacts.remove(&memory.id).unwrap_or_default();
     }
