@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Workers, starts a fresh stack on a free loopback port and runs the end-to-end
-# tests against it; arguments go to cargo test, so `scripts/e2e.sh --test contacts` runs one
+# tests against it. Arguments go to cargo test, so `scripts/e2e.sh --test contacts` runs one
 # file. The stack and its database are removed afterwards.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -81,7 +81,7 @@ pub async fn create_memory(
     };
     let entities = phones_in_e164(entities, &region);
     let source = SourceScope::new(&new.connector_type, None, &new.metadata, &region);
-    // Everything the request says is checked before anything is stored.
+    // Every value of the request is checked before anything is stored.
     let mut people = participants::from_request(&new.participants, &source)?;
     let bank_id = resolve_bank(app, principal, new.memory_bank_id.as_deref()).await?;
     let item_key = sha256_b64(format!("{bank_id}\u{0}{}", new.text).as_bytes());

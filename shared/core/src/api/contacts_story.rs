@@ -218,7 +218,7 @@ fn contact_links_carry_roles_and_memory_counts() {
 }
 
 #[test]
-fn john_and_john_smith_sharing_an_email_are_a_high_suggestion() {
+fn suggestion_shared_email_is_high() {
     let app = app();
     let token = register(&app, "a@example.com");
     remember(
@@ -268,40 +268,41 @@ fn john_and_john_smith_sharing_an_email_are_a_high_suggestion() {
 }
 
 #[test]
-fn same_named_people_are_a_low_suggestion_and_never_merged() {
+fn suggestion_same_name_is_low() {
     let app = app();
     let token = register(&app, "a@example.com");
-    remember(
-        &app,
-        &token,
-        "one",
-        json!({}),
-        json!([{"name": "John Smith", "email": "john@one.example", "role": "sender"}]),
-    );
-    remember(
-        &app,
-        &token,
-        "two",
-        json!({}),
-        json!([{"name": "John Smith", "email": "john@two.example", "role": "sender"}]),
-    );
-    remember(
-        &app,
-        &token,
-        "three",
-        json!({}),
-        json!([{"name": "Sherlock Holmes", "role": "sender"}]),
-    );
-    remember(
-        &app,
-        &token,
-        "four",
-        json!({"conversationId": "x"}),
-        json!([{"name": "S. Holmes", "role": "sender"}]),
-    );
+    let seeds = [
+        (
+            json!({}),
+            json!({"name": "John Smith", "email": "john@one.example", "role": "sender"}),
+        ),
+        (
+            json!({}),
+            json!({"name": "John Smith", "email": "john@two.example", "role": "sender"}),
+        ),
+        (
+            json!({}),
+            json!({"name": "Sherlock Holmes", "role": "sender"}),
+        ),
+        (
+            json!({"conversationId": "x"}),
+            json!({"name": "S. Holmes", "role": "sender"}),
+        ),
+    ];
+    for (n, (metadata, person)) in seeds.into_iter().enumerate() {
+        remember(
+            &app,
+            &token,
+            &format!("memory {n}"),
+            metadata,
+            json!([person]),
+        );
+    }
+
     let found = suggestions(&app, &token);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found.iter().all(|s| s["confidence"] == "low"));
+
     let (status, result) = send(&app, Method::Post, "/api/contacts/normalize", &token, None);
     assert_eq!(
         (status, result),
@@ -481,7 +482,7 @@ fn search_ignores_case_and_accents_and_matches_identifiers() {
 }
 
 #[test]
-fn search_filters_by_contact_and_reports_the_contacts_a_query_names() {
+fn search_filters_and_names_contacts() {
     let app = app();
     let token = register(&app, "a@example.com");
     let lease = remember(
@@ -661,36 +662,23 @@ fn suggestions_page_with_cursor() {
 fn people_alias_ignores_unknown_fields() {
     let app = app();
     let token = register(&app, "a@example.com");
-    remember(
-        &app,
-        &token,
-        "one",
-        json!({}),
-        json!([{"name": "Dana", "role": "sender"}]),
-    );
+    let dana = json!([{"name": "Dana", "role": "sender"}]);
+    remember(&app, &token, "one", json!({}), dana);
     let body = Some(json!({"query": "dana", "fields": ["name"]}));
-    let (status, found) = send(
-        &app,
-        Method::Post,
-        "/api/people/search",
-        &token,
-        body.clone(),
-    );
+    let post = |path: &str, body: Option<Value>| send(&app, Method::Post, path, &token, body);
+
+    let (status, found) = post("/api/people/search", body.clone());
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["items"][0]["displayName"], "Dana");
-    let (status, error) = send(&app, Method::Post, "/api/contacts/search", &token, body);
+
+    let (status, error) = post("/api/contacts/search", body);
     assert_eq!(status, 400);
     assert!(
         error["error"].as_str().unwrap().contains("fields"),
         "{error}"
     );
-    let (status, error) = send(
-        &app,
-        Method::Post,
-        "/api/people/search",
-        &token,
-        Some(json!({"query": 5})),
-    );
+
+    let (status, error) = post("/api/people/search", Some(json!({"query": 5})));
     assert_eq!(status, 400, "{error}");
 }
 
@@ -769,7 +757,7 @@ fn contact_search_handles_long_and_invisible_queries() {
 }
 
 #[test]
-fn two_people_sharing_a_name_in_one_memory_stay_apart() {
+fn resolution_keeps_namesakes_apart() {
     let app = app();
     let token = register(&app, "a@example.com");
     let participants = json!([

@@ -34,7 +34,7 @@ pub async fn suggestions(app: &App, user_id: &str) -> ApiResult<Vec<Suggestion>>
     ))
 }
 
-/// What one normalisation pass changes.
+/// The changes of one normalisation pass.
 #[derive(Debug, Default, PartialEq)]
 pub struct NormalizationPlan {
     /// Identifiers that repeat another one of the same contact after normalising.
@@ -119,7 +119,7 @@ mod tests {
         }
     }
 
-    /// An email stored before today's rules, as written.
+    /// Builds an email identifier stored before today's rules, as written.
     fn stale_email(raw: &str) -> Identifier {
         Identifier {
             kind: super::super::normalize::IdentifierKind::Email,
@@ -132,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn contacts_sharing_an_email_after_normalising_merge_into_the_oldest() {
+    fn plan_merges_into_oldest_contact() {
         let identifiers = [
             stored("i1", "c1", Identifier::email("dana@example.com").unwrap()),
             stored("i2", "c2", stale_email(" Dana+lease@Example.com")),
@@ -145,7 +145,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_value_is_rewritten_and_clean_data_is_left_alone() {
+    fn plan_rewrites_only_stale_values() {
         let identifiers = [stored("i1", "c1", stale_email("Bo@Example.com"))];
         let plan = plan_normalization(&identifiers);
         assert_eq!(

@@ -115,7 +115,8 @@ impl Identifier {
         })
     }
 
-    /// A name seen in source scope `scope`; `None` when nothing visible is left of it.
+    /// Makes the identifier of a name seen in source scope `scope`, or `None` when nothing
+    /// visible is left of it.
     pub fn name(raw: &str, scope: &str, connector_type: &str) -> Option<Identifier> {
         let value = clean_name(raw)?;
         Some(Identifier {
@@ -283,7 +284,7 @@ fn build(
     }))
 }
 
-/// Rejects a handle that is too long or holds control characters, naming it.
+/// Rejects a handle that is too long or contains control characters, naming it.
 fn check_handle(handle: &str) -> ApiResult<()> {
     let length = handle.chars().count();
     if length > MAX_HANDLE_CHARS {
@@ -348,7 +349,7 @@ fn from_metadata_value(value: &Value, role: Role, source: &SourceScope) -> Vec<P
     }
 }
 
-/// Reads one address, or a list of them separated by `;`, or by `,` when the list holds more
+/// Reads one address, or a list of them separated by `;`, or by `,` when the list contains more
 /// than one `@`, as in `Dana <d@x.com>, Bob <b@x.com>`.
 fn from_address_list(text: &str, role: Role, source: &SourceScope) -> Vec<Participant> {
     let is_list = text.contains(';') || (text.contains(',') && text.matches('@').count() > 1);
@@ -500,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn overlong_names_and_bad_handles_are_rejected_or_skipped() {
+    fn limits_apply_to_names_and_handles() {
         let long = "n".repeat(201);
         assert!(from_metadata(&json!({"from": long}), &scope()).is_empty());
         let invisible_padding = format!("{}{}", "n".repeat(199), "\u{200b}".repeat(5));
@@ -524,7 +525,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_metadata_address_is_skipped_but_keeps_the_name() {
+    fn metadata_bad_address_keeps_name() {
         let found = from_metadata(
             &json!({"from": {"name": "Al", "email": "not an address"}}),
             &scope(),

@@ -1,6 +1,6 @@
 //! Resolution at ingest: each person a memory names becomes a link to one contact.
 //!
-//! A participant resolves to the contact that holds one of its strong identifiers (email,
+//! A participant resolves to the contact that has one of its strong identifiers (email,
 //! then phone, then handle). Without one, its name resolves only inside the memory's source
 //! scope, where it acts as that source's handle. Otherwise a new contact is made. When the
 //! identifiers of one participant point at two contacts, neither is merged: the memory links
@@ -183,7 +183,7 @@ async fn resolve_one(
     ))
 }
 
-/// Returns whether a contact holds one of the participant's strong identifiers.
+/// Returns whether a contact has one of the participant's strong identifiers.
 fn held_by_strong(identifiers: &[&Identifier], holders: &HashMap<HolderKey, Holder>) -> bool {
     identifiers
         .iter()
@@ -244,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn combine_joins_the_sender_and_a_mention_of_the_same_address() {
+    fn combine_joins_sender_and_mention() {
         let combined = combine(vec![
             person(None, vec![email("dana@example.com")], Role::Mentioned),
             person(Some("Dana"), vec![email("Dana@Example.com")], Role::Sender),
@@ -255,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn combine_keeps_two_people_who_share_only_a_name() {
+    fn combine_keeps_namesakes_apart() {
         let name = |raw: &str| Identifier::name(raw, "connector:manual", "manual").unwrap();
         let combined = combine(vec![
             person(
@@ -273,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn choose_prefers_the_strongest_identifier_and_reports_the_others() {
+    fn choose_prefers_strongest_identifier() {
         let by_email = email("john@example.com");
         let by_name = Identifier::name("John", "conversation:c1", "manual").unwrap();
         let holder = |id: &str| Holder {

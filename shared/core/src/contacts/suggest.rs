@@ -5,7 +5,7 @@
 //!   or a name inside the conversation where that name identifies one of them;
 //! - medium: the same full name from different connectors;
 //! - low: name variants ("Sherlock Holmes", "Holmes", "S. Holmes"), including equal names
-//!   whose identifiers say they may be different people.
+//!   whose identifiers suggest they may be different people.
 
 use std::collections::{HashMap, HashSet};
 
@@ -277,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn shared_strong_identifier_evidence_is_high_and_dismissal_hides_it() {
+    fn evidence_is_high_until_dismissed() {
         let contacts = [
             contact("a", "John", &["slack"]),
             contact("b", "John Smith", &["gmail"]),

@@ -124,7 +124,7 @@ const INSERT_LINK: &str = "
     WHERE EXISTS (SELECT 1 FROM contacts WHERE user_id = ?1 AND id = ?3)";
 
 /// Changes one row when the contact exists and none when a merge or delete removed it, so a
-/// batch that starts with it knows whether its other writes applied.
+/// batch that starts with it can tell whether its other writes applied.
 const CONTACT_EXISTS: &str =
     "UPDATE contacts SET updated_at = updated_at WHERE user_id = ?1 AND id = ?2";
 
@@ -272,7 +272,7 @@ pub struct MemoryContact {
     pub role: String,
 }
 
-/// What suggestions are computed from: each contact's name and the connectors it came from.
+/// A contact as suggestions need it: its name and the connectors it came from.
 #[derive(Debug, Clone)]
 pub struct ContactSummary {
     pub id: String,
@@ -464,7 +464,7 @@ pub async fn search_contacts(
     contacts_by_ids(app, user_id, banks, &ids).await
 }
 
-/// A contact that holds an identifier, with its name as resolution needs it.
+/// The contact that has an identifier, with its name as resolution needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Holder {
     pub contact_id: String,
@@ -583,7 +583,7 @@ pub async fn create_linked_contact(
     }
 }
 
-/// Links the memory to an existing contact, adds the identifiers no contact holds yet, names
+/// Links the memory to an existing contact, adds the identifiers no contact has yet, names
 /// the contact if it had no name, and records evidence pairing it with `others`. Returns
 /// false, having written nothing for it, when the contact no longer exists.
 pub async fn link_existing_contact(
@@ -667,8 +667,8 @@ pub async fn delete_contact(app: &App, user_id: &str, id: &str) -> ApiResult<boo
         > 0)
 }
 
-/// The statements that merge `source` into `target`: identifiers, memory links with their
-/// roles and suggestion evidence move, then the source is deleted.
+/// Builds the statements that merge `source` into `target`: identifiers, memory links with
+/// their roles and suggestion evidence move, then the source is deleted.
 fn merge_statements(app: &App, user_id: &str, target: &str, source: &str) -> Vec<Statement> {
     let pair = || vec![user_id.into(), target.into(), source.into()];
     vec![

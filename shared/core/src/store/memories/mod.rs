@@ -276,9 +276,9 @@ pub async fn count_memories(app: &App, user_id: &str) -> ApiResult<i64> {
     rows.first().map_or(Ok(0), |row| row.integer("total"))
 }
 
-/// The entities and contacts of the memories among the ids in the JSON array ?2, in one
-/// statement because each round trip to D1 costs more than the rows: `link` tells the two
-/// kinds apart, and rows keep their order of insertion.
+/// The entities and contacts of the memories among the ids in the JSON array ?2. It is one
+/// statement because each round trip to D1 costs more than the rows. `link` marks the kind
+/// of each row, and rows keep their order of insertion.
 const SELECT_LINKS: &str = "
     SELECT 'entity' AS link, memory_id, type AS first, value AS second, NULL AS role,
            rowid AS position
